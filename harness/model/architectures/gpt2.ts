@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { LmbError } from '../../errors.js';
+import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
+import {
+  ACTIVATIONS, MS, activation, causalAttention, causalMask, logprobOutputs, mergeHeads, positions, splitHeads, tokenInputs,
+} from '../onnx/blocks.js';
+import type { TensorEntry, WeightFile } from '../weights/tensor.js';
+import type { Architecture, GraphOptions } from './architecture.js';
+
+/** The config.json fields the GPT-2 forward pass reads, with Hugging Face's defaults. */
+const Gpt2Config = z.object({
+  vocab_size: z.number().int().positive(),
+  n_positions: z.number().int().positive(),
+  n_embd: z.number().int().positive(),
+  n_layer: z.number().int().positive(),
+  n_head: z.number().int().positive(),
+  n_inner: z.number().int().positive().nullish(),
+  activation_function: z.enum(ACTIVATIONS).default('gelu_new'),
+  layer_norm_epsilon: z.number().positive().default(1e-5),
+  scale_attn_weights: z.boolean().default(true),
+  scale_attn_by_inverse_layer_idx: z.boolean().default(false),
+  reorder_and_upcast_attn: z.boolean().default(false),
+  tie_word_embeddings: z.boolean().default(true),
+});
+export type Gpt2Config = z.infer<typeof Gpt2Config>;
+
+/** Resolves tensor names whether or not the file prefixes them with `transformer.`. */
+function tensorNamer(file: WeightFile): (name: string) => TensorEntry | undefined {
+  const prefix = file.tensors.has('transformer.wte.weight') ? 'transformer.' : '';
+  return (name) => file.tensors.get(name === 'lm_head.weight' ? name : prefix + name);
+}
+
+function expectedShapes(c: Gpt2Config): Map<string, number[]> {
+  const d = c.n_embd;
+  const inner = c.n_inner ?? 4 * d;
+  const shapes = new Map<string, number[]>([
+    ['wte.weight', [c.vocab_size, d]],
+    ['wpe.weight', [c.n_positions, d]],
+    ['ln_f.weight', [d]],
+    ['ln_f.bias', [d]],
+  ]);
+  for (let l = 0; l < c.n_layer; l++) {
+    const p = `h.${l}.`;
+    for (const ln of ['ln_1', 'ln_2']) {
+      shapes.set(`${p}${ln}.weight`, [d]);
+      shapes.set(`${p}${ln}.bias`, [d]);
+    }
+    shapes.set(`${p}attn.c_attn.weight`, [d, 3 * d]);
+    shapes.set(`${p}attn.c_attn.bias`, [3 * d]);
+    shapes.set(`${p}attn.c_proj.weight`, [d, d]);
+    shapes.set(`${p}attn.c_proj.bias`, [d]);
+    shapes.set(`${p}mlp.c_fc.weight`, [d, inner]);
+    shapes.set(`${p}mlp.c_fc.bias`, [inner]);
+    shapes.set(`${p}mlp.c_proj.weight`, [inner, d]);
+    shapes.set(`${p}mlp.c_proj.bias`, [d]);
+  }
+  return shapes;
+}
+
+function checkWeights(c: Gpt2Config, file: WeightFile): void {
+  const find = tensorNamer(file);
+  const shapes = expectedShapes(c);
+  if (!c.tie_word_embeddings) shapes.set('lm_head.weight', [c.vocab_size, c.n_embd]);
+  for (const [name, shape] of shapes) {
+    const t = find(name);
+    if (!t) {
+      throw new LmbError('CONFIG_MISMATCH', `${file.path} has no tensor "${name}" although config.json describes ${c.n_layer} layers`,
+        'Use the config.json saved with these weights');
+    }
+    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+      throw new LmbError('CONFIG_MISMATCH',
+        `${file.path}: tensor "${t.name}" has shape [${t.shape}] but config.json implies [${shape}]`,
+        'Use the config.json saved with these weights');
+    }
+  }
+}
+
+function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltModel {
+  const find = tensorNamer(file);
+  const g = new GraphBuilder();
+  const w = (name: string) => {
+    const t = find(name)!;
+    return g.weight(name, [...t.shape], (dst) => t.readInto(dst));
+  };
+  const d = c.n_embd;
+  const heads = c.n_head;
+  const headDim = d / heads;
+  const { ids, targets, seqLen } = tokenInputs(g);
+  const wte = w('wte.weight');
+  let h = g.op('Add', [g.op('Gather', [wte, ids]), g.op('Gather', [w('wpe.weight'), positions(g, seqLen)])]);
+  const mask = opts.attentions ? causalMask(g, seqLen) : '';
+  const layerNorm = (x: string, name: string) =>
+    g.op('LayerNormalization', [x, w(`${name}.weight`), w(`${name}.bias`)], { axis: -1, epsilon: { f: c.layer_norm_epsilon } });
+  const linear = (x: string, name: string) => g.op('Add', [g.op('MatMul', [x, w(`${name}.weight`)]), w(`${name}.bias`)]);
+
+  for (let l = 0; l < c.n_layer; l++) {
+    const p = `h.${l}.`;
+    // reorder_and_upcast_attn only changes where fp16 is cast to fp32; this graph is fp32 throughout.
+    let scale = c.scale_attn_weights ? 1 / Math.sqrt(headDim) : 1;
+    if (c.scale_attn_by_inverse_layer_idx) scale /= l + 1;
+    const x = layerNorm(h, `${p}ln_1`);
+    let attn: string;
+    if (opts.attentions) {
+      const [q, k, v] = g.opN('Split', [linear(x, `${p}attn.c_attn`), g.int64s([d, d, d])], 3, { axis: -1 });
+      const split = (t: string) => splitHeads(g, t, heads, headDim);
+      const { context, probs } = causalAttention(g, split(q), split(k), split(v), { scale, mask });
+      g.alias(probs, `attention_${l}`);
+      g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', 'seq']);
+      attn = mergeHeads(g, context, heads, headDim);
+    } else {
+      attn = g.op('Attention', [x, w(`${p}attn.c_attn.weight`), w(`${p}attn.c_attn.bias`)],
+        { num_heads: heads, unidirectional: 1, scale: { f: scale } }, MS);
+    }
+    h = g.op('Add', [h, linear(attn, `${p}attn.c_proj`)]);
+    const m = activation(g, c.activation_function, linear(layerNorm(h, `${p}ln_2`), `${p}mlp.c_fc`));
+    h = g.op('Add', [h, linear(m, `${p}mlp.c_proj`)]);
+  }
+  const unembed = c.tie_word_embeddings ? wte : w('lm_head.weight');
+  logprobOutputs(g, layerNorm(h, 'ln_f'), unembed, ids, targets, d);
+  return g.build();
+}
+
+export const gpt2: Architecture<Gpt2Config> = {
+  name: 'gpt2',
+  configSchema: Gpt2Config,
+  contextLength: (c) => c.n_positions,
+  vocabSize: (c) => c.vocab_size,
+  layers: (c) => c.n_layer,
+  heads: (c) => c.n_head,
+  checkWeights,
+  buildGraph,
+};

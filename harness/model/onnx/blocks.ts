@@ -1,0 +1,90 @@
+import type { GraphBuilder } from './graph.js';
+
+/** Graph pieces shared by every decoder-only architecture. */
+
+export const MS = { domain: 'com.microsoft' };
+
+/** The graph's inputs: token ids and the token whose log-prob each position should report. */
+export function tokenInputs(g: GraphBuilder): { ids: string; targets: string; seqLen: string } {
+  const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
+  const targets = g.input('target_ids', 'int64', ['batch', 'seq']);
+  const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.int64s([1], [])], { axis: 0 });
+  return { ids, targets, seqLen };
+}
+
+/** 0..T-1 as int64, for position embeddings and masks. */
+export function positions(g: GraphBuilder, seqLen: string): string {
+  return g.op('Range', [g.int64s([0], []), seqLen, g.int64s([1], [])]);
+}
+
+/** [T, T] bool, true where a query (row) may attend to a key (column). */
+export function causalMask(g: GraphBuilder, seqLen: string): string {
+  const pos = positions(g, seqLen);
+  const rows = g.op('Unsqueeze', [pos, g.int64s([1])]);
+  const cols = g.op('Unsqueeze', [pos, g.int64s([0])]);
+  return g.op('LessOrEqual', [cols, rows]);
+}
+
+/** [B, T, heads * dim] -> [B, heads, T, dim] */
+export function splitHeads(g: GraphBuilder, x: string, heads: number, dim: number): string {
+  return g.op('Transpose', [g.op('Reshape', [x, g.int64s([0, 0, heads, dim])])], { perm: [0, 2, 1, 3] });
+}
+
+/** [B, heads, T, dim] -> [B, T, heads * dim] */
+export function mergeHeads(g: GraphBuilder, x: string, heads: number, dim: number): string {
+  return g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 1, 3] }), g.int64s([0, 0, heads * dim])]);
+}
+
+/**
+ * Softmax attention written out op by op, so the probabilities can be a graph output.
+ * q, k, v: [B, H, T, dim]; k and v may have fewer heads (grouped queries) if `kvRepeat` > 1.
+ * Returns the context [B, H, T, dim] and the probabilities [B, H, T, T].
+ */
+export function causalAttention(
+  g: GraphBuilder,
+  q: string, k: string, v: string,
+  opts: { scale: number; mask: string },
+): { context: string; probs: string } {
+  const kT = g.op('Transpose', [k], { perm: [0, 1, 3, 2] });
+  const scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.floats([opts.scale], [])]);
+  const masked = g.op('Where', [opts.mask, scores, g.floats([-Infinity], [])]);
+  const probs = g.op('Softmax', [masked], { axis: -1 });
+  return { context: g.op('MatMul', [probs, v]), probs };
+}
+
+/**
+ * The language-model head's outputs: `logprobs` [B, T] = log p(target_t | ids<=t) and
+ * `top1` [B, T] = argmax p(. | ids<=t). Full logits never leave the graph.
+ */
+export function logprobOutputs(g: GraphBuilder, hidden: string, unembed: string, ids: string, targets: string, width: number): void {
+  const flat = g.op('Reshape', [hidden, g.int64s([-1, width])]);
+  const logits = g.op('Gemm', [flat, unembed], { transB: 1 });
+  const lse = g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 1 });
+  const picked = g.op('GatherElements', [logits, g.op('Reshape', [targets, g.int64s([-1, 1])])], { axis: 1 });
+  const shape = g.op('Shape', [ids]);
+  g.alias(g.op('Reshape', [g.op('Sub', [picked, lse]), shape]), 'logprobs');
+  g.alias(g.op('Reshape', [g.op('ArgMax', [logits], { axis: 1, keepdims: 0 }), shape]), 'top1');
+  g.output('logprobs', 'float32', ['batch', 'seq']);
+  g.output('top1', 'int64', ['batch', 'seq']);
+}
+
+/** Activation functions by the names Hugging Face configs use. */
+export function activation(g: GraphBuilder, name: string, x: string): string {
+  switch (name) {
+    case 'gelu_new':
+    case 'gelu_fast':
+    case 'gelu_pytorch_tanh':
+      return g.op('FastGelu', [x], {}, MS);
+    case 'gelu':
+      return g.op('Gelu', [x], {}, MS);
+    case 'relu':
+      return g.op('Relu', [x]);
+    case 'silu':
+    case 'swish':
+      return g.op('Mul', [x, g.op('Sigmoid', [x])]);
+    default:
+      throw new Error(`unsupported activation ${name}`);
+  }
+}
+
+export const ACTIVATIONS = ['gelu_new', 'gelu_fast', 'gelu_pytorch_tanh', 'gelu', 'relu', 'silu', 'swish'] as const;

@@ -1,0 +1,185 @@
+import { ProtoWriter } from './proto.js';
+
+export type ElemType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
+const ONNX_ELEM: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float16: 10 };
+
+export type Dim = number | string;
+export interface ValueSpec {
+  name: string;
+  type: ElemType;
+  shape: Dim[];
+}
+
+/** Attribute values; a plain number is an INT, `{ f }` a FLOAT. */
+export type Attr = number | number[] | string | { f: number } | { fs: number[] };
+
+interface Node {
+  op: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, Attr>;
+}
+
+interface Constant {
+  name: string;
+  type: ElemType;
+  dims: number[];
+  bytes: Uint8Array;
+}
+
+interface Weight {
+  name: string;
+  dims: number[];
+  fill: (dst: Float32Array) => void;
+}
+
+/** A built model: the graph as ONNX bytes, its float32 weights as one external-data buffer. */
+export interface BuiltModel {
+  onnx: Uint8Array;
+  externalData: { path: string; data: Uint8Array };
+}
+
+export const WEIGHTS_FILE = 'weights.bin';
+const ALIGN = 64;
+
+/**
+ * Builds an ONNX graph node by node. Weights are registered with a fill callback and written
+ * straight into one aligned buffer at `build()`, so a checkpoint is never held twice.
+ */
+export class GraphBuilder {
+  private nodes: Node[] = [];
+  private inputs: ValueSpec[] = [];
+  private outputs: ValueSpec[] = [];
+  private constants: Constant[] = [];
+  private weights: Weight[] = [];
+  private counter = 0;
+
+  input(name: string, type: ElemType, shape: Dim[]): string {
+    this.inputs.push({ name, type, shape });
+    return name;
+  }
+
+  output(name: string, type: ElemType, shape: Dim[]): void {
+    this.outputs.push({ name, type, shape });
+  }
+
+  /** Adds a node and returns the name of its first output. */
+  op(op: string, inputs: string[], attrs: Record<string, Attr> = {}, opts: { domain?: string; name?: string } = {}): string {
+    return this.opN(op, inputs, 1, attrs, opts)[0];
+  }
+
+  /** Adds a node with `count` outputs. An empty input name marks an omitted optional input. */
+  opN(op: string, inputs: string[], count: number, attrs: Record<string, Attr> = {}, opts: { domain?: string; name?: string } = {}): string[] {
+    const base = opts.name ?? `${op.toLowerCase()}_${this.counter++}`;
+    const outputs = count === 1 ? [base] : Array.from({ length: count }, (_, i) => `${base}_${i}`);
+    this.nodes.push({ op, domain: opts.domain ?? '', inputs, outputs, attrs });
+    return outputs;
+  }
+
+  /** Renames the value `from` to the graph output name `to` (via Identity). */
+  alias(from: string, to: string): string {
+    this.nodes.push({ op: 'Identity', domain: '', inputs: [from], outputs: [to], attrs: {} });
+    return to;
+  }
+
+  int64s(values: number[], dims: number[] = [values.length]): string {
+    const bytes = new Uint8Array(new BigInt64Array(values.map(BigInt)).buffer);
+    return this.constant('int64', dims, bytes);
+  }
+
+  floats(values: number[], dims: number[] = [values.length]): string {
+    return this.constant('float32', dims, new Uint8Array(new Float32Array(values).buffer));
+  }
+
+  private constant(type: ElemType, dims: number[], bytes: Uint8Array): string {
+    const name = `const_${this.counter++}`;
+    this.constants.push({ name, type, dims, bytes });
+    return name;
+  }
+
+  /** Registers a float32 weight; `fill` writes its values when the model is built. */
+  weight(name: string, dims: number[], fill: (dst: Float32Array) => void): string {
+    this.weights.push({ name, dims, fill });
+    return name;
+  }
+
+  build(): BuiltModel {
+    const offsets: number[] = [];
+    let total = 0;
+    for (const w of this.weights) {
+      offsets.push(total);
+      total += Math.ceil((numel(w.dims) * 4) / ALIGN) * ALIGN;
+    }
+    const data = new Uint8Array(new ArrayBuffer(total));
+    this.weights.forEach((w, i) => w.fill(new Float32Array(data.buffer, offsets[i], numel(w.dims))));
+
+    const model = new ProtoWriter()
+      .int(1, 8) // ir_version
+      .string(2, 'lm-behaviours')
+      .message(8, (o) => o.string(1, '').int(2, 17))
+      .message(8, (o) => o.string(1, 'com.microsoft').int(2, 1))
+      .message(7, (g) => {
+        g.string(2, 'lmb');
+        for (const n of this.nodes) g.message(1, (w) => writeNode(w, n));
+        for (const c of this.constants) {
+          g.message(5, (t) => {
+            for (const d of c.dims) t.int(1, d);
+            t.int(2, ONNX_ELEM[c.type]).string(8, c.name).bytes(9, c.bytes);
+          });
+        }
+        this.weights.forEach((w, i) => {
+          g.message(5, (t) => {
+            for (const d of w.dims) t.int(1, d);
+            t.int(2, ONNX_ELEM.float32).string(8, w.name);
+            const entries: [string, string][] = [
+              ['location', WEIGHTS_FILE], ['offset', String(offsets[i])], ['length', String(numel(w.dims) * 4)],
+            ];
+            for (const [k, v] of entries) t.message(13, (e) => e.string(1, k).string(2, v));
+            t.int(14, 1); // data_location = EXTERNAL
+          });
+        });
+        for (const v of this.inputs) g.message(11, (w) => writeValueInfo(w, v));
+        for (const v of this.outputs) g.message(12, (w) => writeValueInfo(w, v));
+      })
+      .finish();
+    return { onnx: model, externalData: { path: WEIGHTS_FILE, data } };
+  }
+}
+
+function writeNode(w: ProtoWriter, n: Node): void {
+  for (const i of n.inputs) w.string(1, i);
+  for (const o of n.outputs) w.string(2, o);
+  w.string(3, n.outputs[0]).string(4, n.op);
+  for (const [name, value] of Object.entries(n.attrs)) w.message(5, (a) => writeAttr(a, name, value));
+  if (n.domain) w.string(7, n.domain);
+}
+
+function writeAttr(a: ProtoWriter, name: string, value: Attr): void {
+  a.string(1, name);
+  if (typeof value === 'number') a.int(3, value).int(20, 2);
+  else if (typeof value === 'string') a.string(4, value).int(20, 3);
+  else if (Array.isArray(value)) {
+    for (const v of value) a.int(8, v);
+    a.int(20, 7);
+  } else if ('f' in value) a.float(2, value.f).int(20, 1);
+  else {
+    for (const v of value.fs) a.float(7, v);
+    a.int(20, 6);
+  }
+}
+
+function writeValueInfo(w: ProtoWriter, v: ValueSpec): void {
+  w.string(1, v.name).message(2, (t) =>
+    t.message(1, (tt) => {
+      tt.int(1, ONNX_ELEM[v.type]);
+      tt.message(2, (s) => {
+        for (const d of v.shape) s.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
+      });
+    }),
+  );
+}
+
+function numel(dims: number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { LmbError } from '../../errors.js';
+
+/** The only module that touches onnxruntime-node. */
+
+export const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+export type Device = (typeof DEVICES)[number];
+type Provider = Exclude<Device, 'auto'>;
+
+export interface SessionOptions {
+  device?: Device;
+  /** Intra-op threads; default: ONNX Runtime's choice (one per physical core). */
+  threads?: number;
+  /** Told once, in one line, when `auto` could not use a GPU. */
+  onNotice?: (line: string) => void;
+}
+
+export type FeedType = 'int64' | 'int32' | 'float32' | 'bool';
+export interface Feed {
+  type: FeedType;
+  data: BigInt64Array | Int32Array | Float32Array | Uint8Array;
+  dims: number[];
+}
+export interface Fetched {
+  data: Float32Array | BigInt64Array | Int32Array | Uint8Array;
+  dims: readonly number[];
+}
+export interface ValueInfo {
+  name: string;
+  type: string;
+  shape: (number | string)[];
+}
+
+export function parseDevice(value: string): Device {
+  if ((DEVICES as readonly string[]).includes(value)) return value as Device;
+  throw new LmbError('UNKNOWN_DEVICE', `unknown device "${value}"`, `Use one of: ${DEVICES.join(', ')}`);
+}
+
+ort.env.logLevel = 'error';
+
+const bindingDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+
+/** Why a provider cannot run here, or undefined when it is worth trying. */
+function unavailable(p: Provider): string | undefined {
+  if (p === 'cuda' && process.platform === 'linux' && !existsSync(join(bindingDir, 'libonnxruntime_providers_cuda.so'))) {
+    return 'CUDA provider not installed (npm install with onnxruntime-node-install=cuda)';
+  }
+  if (p === 'webgpu' && process.platform === 'linux' && !hasVulkanLoader()) return 'no Vulkan loader (libvulkan.so.1)';
+  return undefined;
+}
+
+function hasVulkanLoader(): boolean {
+  const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib',
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean)];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
+export class OnnxSession {
+  private constructor(
+    private session: ort.InferenceSession,
+    readonly device: Provider,
+  ) {}
+
+  static async create(model: { onnx: Uint8Array; externalData?: { path: string; data: Uint8Array } } | string, opts: SessionOptions = {}): Promise<OnnxSession> {
+    const device = opts.device ?? 'auto';
+    const candidates: Provider[] = device === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [device];
+    const skipped: string[] = [];
+    for (const p of candidates) {
+      const reason = unavailable(p);
+      if (reason && device === 'auto') {
+        skipped.push(`${p}: ${reason}`);
+        continue;
+      }
+      if (reason) throw new LmbError('DEVICE_UNAVAILABLE', `device ${p} is not available: ${reason}`, 'Use --device cpu or --device auto');
+      try {
+        const session = typeof model === 'string'
+          ? await ort.InferenceSession.create(model, sessionOptions(p, opts))
+          : await ort.InferenceSession.create(model.onnx, { ...sessionOptions(p, opts), externalData: model.externalData ? [model.externalData] : [] });
+        if (skipped.length) opts.onNotice?.(`no GPU used (${skipped.join('; ')}); running on ${p}`);
+        return new OnnxSession(session, p);
+      } catch (e) {
+        if (device !== 'auto' || p === 'cpu') throw sessionError(e, p);
+        skipped.push(`${p}: ${firstLine(e)}`);
+      }
+    }
+    throw new Error('unreachable: cpu is always a candidate');
+  }
+
+  get inputs(): ValueInfo[] {
+    return this.session.inputMetadata.map(valueInfo);
+  }
+
+  get outputs(): ValueInfo[] {
+    return this.session.outputMetadata.map(valueInfo);
+  }
+
+  async run(feeds: Record<string, Feed>, fetch?: string[]): Promise<Record<string, Fetched>> {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, f] of Object.entries(feeds)) tensors[name] = new ort.Tensor(f.type, f.data, f.dims);
+    const out = fetch ? await this.session.run(tensors, fetch) : await this.session.run(tensors);
+    const result: Record<string, Fetched> = {};
+    for (const [name, t] of Object.entries(out)) {
+      result[name] = { data: t.data as Fetched['data'], dims: t.dims };
+      t.dispose();
+    }
+    return result;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function valueInfo(m: ort.InferenceSession.ValueMetadata): ValueInfo {
+  return 'type' in m ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'unknown', shape: [] };
+}
+
+function sessionOptions(p: Provider, opts: SessionOptions): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [p],
+    graphOptimizationLevel: 'all',
+    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+  };
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0].slice(0, 200);
+}
+
+function sessionError(e: unknown, p: Provider): LmbError {
+  return new LmbError('SESSION_FAILED', `ONNX Runtime could not create a ${p} session: ${firstLine(e)}`,
+    'Check that the model file is a complete ONNX model; try --device cpu');
+}

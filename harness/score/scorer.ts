@@ -1,0 +1,94 @@
+import { LmbError } from '../errors.js';
+import type { LanguageModel } from '../model/language-model.js';
+import { planBatches } from './batches.js';
+import { planWindows } from './windows.js';
+
+/** Per-token scores of one sequence; index 0 has no prediction (NaN / -1). */
+export interface TokenScores {
+  ids: readonly number[];
+  /** logprobs[t] = log p(ids[t] | ids[<t]); NaN at t = 0. */
+  logprobs: Float32Array;
+  /** top1[t] = argmax p(. | ids[<t]); -1 at t = 0. */
+  top1: Int32Array;
+}
+
+export interface ScorerOptions {
+  /** Padded tokens per forward pass (default 8192). Results do not depend on it. */
+  batchTokens?: number;
+  /** Rows per forward pass at most (default 64). */
+  batchRows?: number;
+  /** Window step for sequences longer than the context (default: half the context). */
+  stride?: number;
+}
+
+interface Row {
+  seq: number;
+  start: number;
+  end: number;
+  scoreFrom: number;
+}
+
+/** Scores token sequences with a model: batched by length, windowed, put back in order. */
+export class Scorer {
+  constructor(
+    readonly model: LanguageModel,
+    private opts: ScorerOptions = {},
+  ) {}
+
+  async score(sequences: readonly (readonly number[])[]): Promise<TokenScores[]> {
+    sequences.forEach((s, i) => this.check(s, i));
+    const C = this.model.contextLength;
+    const stride = this.opts.stride ?? Math.max(1, Math.floor(C / 2));
+    const rows: Row[] = sequences.flatMap((s, seq) =>
+      s.length < 2 ? [] : planWindows(s.length, C, stride).map((w) => ({ seq, ...w })));
+    const results = sequences.map((ids) => ({
+      ids,
+      logprobs: new Float32Array(ids.length).fill(NaN),
+      top1: new Int32Array(ids.length).fill(-1),
+    }));
+    const batches = planBatches(rows.map((r) => r.end - r.start), {
+      maxTokens: this.opts.batchTokens ?? 8192,
+      maxRows: this.opts.batchRows ?? 64,
+    });
+    for (const batch of batches) {
+      const width = rows[batch[0]].end - rows[batch[0]].start;
+      const ids: number[][] = [];
+      const targets: number[][] = [];
+      for (const r of batch.map((i) => rows[i])) {
+        const s = sequences[r.seq];
+        const row = new Array<number>(width).fill(0);
+        const tgt = new Array<number>(width).fill(0);
+        for (let t = r.start; t < r.end; t++) {
+          row[t - r.start] = s[t];
+          if (t + 1 < r.end) tgt[t - r.start] = s[t + 1];
+        }
+        ids.push(row);
+        targets.push(tgt);
+      }
+      const out = await this.model.forward(ids, targets);
+      batch.forEach((rowIndex, b) => {
+        const r = rows[rowIndex];
+        const res = results[r.seq];
+        // The output at window offset j predicts the token at position start + j + 1.
+        for (let t = r.scoreFrom; t < r.end; t++) {
+          const j = b * width + (t - 1 - r.start);
+          res.logprobs[t] = out.logprobs[j];
+          res.top1[t] = out.top1[j];
+        }
+      });
+    }
+    return results;
+  }
+
+  private check(ids: readonly number[], index: number): void {
+    const V = this.model.vocabSize;
+    for (let t = 0; t < ids.length; t++) {
+      const id = ids[t];
+      if (!Number.isInteger(id) || id < 0 || id >= V) {
+        throw new LmbError('TOKEN_OUT_OF_RANGE',
+          `token id ${id} at position ${t} of sequence ${index} is outside ${this.model.source}'s vocabulary (0..${V - 1})`,
+          'Use the tokenizer that belongs to this model');
+      }
+    }
+  }
+}
