@@ -21,7 +21,7 @@ const Gpt2Config = z.object({
   scale_attn_by_inverse_layer_idx: z.boolean().default(false),
   reorder_and_upcast_attn: z.boolean().default(false),
   tie_word_embeddings: z.boolean().default(true),
-});
+}).refine((c) => c.n_embd % c.n_head === 0, { message: 'must divide n_embd evenly', path: ['n_head'] });
 export type Gpt2Config = z.infer<typeof Gpt2Config>;
 
 /** Resolves tensor names whether or not the file prefixes them with `transformer.`. */

@@ -1,0 +1,122 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GraphModel } from '../../harness/model/graph-model.js';
+import { referenceGpt2 } from '../support/reference-gpt2.js';
+import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
+
+const root = mkdtempSync(join(tmpdir(), 'lmb-gpt2-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const IDS = [5, 17, 3, 88, 42, 42, 7, 1, 0, 96, 33, 12, 5, 17, 3, 88, 60, 61];
+
+async function forwardOne(model: GraphModel, ids: number[], attentions = false) {
+  const out = await model.forward([ids], [[...ids.slice(1), 0]], { attentions });
+  return { logprobs: [...out.logprobs.slice(0, ids.length - 1)], top1: [...out.top1], attentions: out.attentions };
+}
+
+function maxAbsDiff(a: number[], b: number[]): number {
+  expect(a.length).toBe(b.length);
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+}
+
+describe('GPT-2 graph against the float64 reference', () => {
+  const cases = [
+    { format: 'torch', dtype: 'F16', flag: true },
+    { format: 'torch', dtype: 'F32', flag: false },
+    { format: 'safetensors', dtype: 'F32', flag: true },
+    { format: 'safetensors', dtype: 'F16', flag: false },
+  ] as const;
+  it.each(cases)('$format $dtype, scale_attn_by_inverse_layer_idx=$flag: |Δ log-prob| <= 1e-4', async ({ format, dtype, flag }) => {
+    const tiny = randomTinyGpt2(7, { scale_attn_by_inverse_layer_idx: flag });
+    const dir = writeTinyGpt2(join(root, `${format}-${dtype}-${flag}`), tiny, format, dtype);
+    const ref = referenceGpt2(tiny.config, tiny.weights, IDS);
+    for (const attentions of [false, true]) {
+      const model = await GraphModel.load(dir, { device: 'cpu', attentions });
+      const got = await forwardOne(model, IDS, attentions);
+      await model.dispose();
+      expect(maxAbsDiff(got.logprobs, ref.nextLogprobs)).toBeLessThanOrEqual(1e-4);
+      expect(got.top1).toEqual(ref.top1);
+      if (attentions) {
+        const T = IDS.length;
+        const l = tiny.config.n_layer - 1;
+        const flat = got.attentions![l];
+        const expected = ref.attention[l].flatMap((head) => head.flat());
+        expect(maxAbsDiff([...flat.slice(0, tiny.config.n_head * T * T)], expected)).toBeLessThanOrEqual(1e-5);
+      }
+    }
+  });
+
+  it('the inverse-layer-index flag changes the answer, and a config override forces it', async () => {
+    const tiny = randomTinyGpt2(11, { scale_attn_by_inverse_layer_idx: true });
+    const dir = writeTinyGpt2(join(root, 'flag'), tiny, 'torch', 'F32');
+    const withFlag = referenceGpt2(tiny.config, tiny.weights, IDS).nextLogprobs;
+    const without = referenceGpt2({ ...tiny.config, scale_attn_by_inverse_layer_idx: false }, tiny.weights, IDS).nextLogprobs;
+    expect(maxAbsDiff(withFlag, without)).toBeGreaterThan(0.05);
+
+    // A revision whose config lost the flag: wrong numbers unless the suite forces it back on.
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    delete config.scale_attn_by_inverse_layer_idx;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    const lost = await GraphModel.load(dir, { device: 'cpu' });
+    expect(maxAbsDiff((await forwardOne(lost, IDS)).logprobs, without)).toBeLessThanOrEqual(1e-4);
+    await lost.dispose();
+    const forced = await GraphModel.load(dir, { device: 'cpu', configOverrides: { scale_attn_by_inverse_layer_idx: true } });
+    expect(maxAbsDiff((await forwardOne(forced, IDS)).logprobs, withFlag)).toBeLessThanOrEqual(1e-4);
+    await forced.dispose();
+  });
+
+  it('relu and erf-gelu activations follow the reference too', async () => {
+    for (const activation_function of ['relu', 'gelu'] as const) {
+      const tiny = randomTinyGpt2(3, { activation_function });
+      const dir = writeTinyGpt2(join(root, activation_function), tiny, 'safetensors', 'F32');
+      const model = await GraphModel.load(dir, { device: 'cpu' });
+      const got = await forwardOne(model, IDS);
+      await model.dispose();
+      expect(maxAbsDiff(got.logprobs, referenceGpt2(tiny.config, tiny.weights, IDS).nextLogprobs)).toBeLessThanOrEqual(1e-4);
+    }
+  });
+});
+
+describe('checkpoint errors', () => {
+  it('a config whose shapes disagree with the weights names the tensor', async () => {
+    const tiny = randomTinyGpt2(5);
+    const dir = writeTinyGpt2(join(root, 'mismatch'), tiny, 'torch', 'F16');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...tiny.config, n_embd: 30 }));
+    await expect(GraphModel.load(dir)).rejects.toMatchObject({
+      code: 'CONFIG_MISMATCH',
+      message: expect.stringMatching(/wte\.weight" has shape \[97,24\] but config\.json implies \[97,30\]/),
+    });
+  });
+
+  it('a config with fewer heads than the embedding divides into is refused', async () => {
+    const tiny = randomTinyGpt2(5);
+    const dir = writeTinyGpt2(join(root, 'heads'), tiny, 'torch', 'F16');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...tiny.config, n_head: 5 }));
+    await expect(GraphModel.load(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it('missing directory, missing config and missing weights each say what is missing', async () => {
+    await expect(GraphModel.load(join(root, 'nope'))).rejects.toMatchObject({ code: 'FILE_MISSING', message: expect.stringContaining('does not exist') });
+    const dir = join(root, 'empty');
+    writeTinyGpt2(dir, randomTinyGpt2(1), 'safetensors', 'F32');
+    rmSync(join(dir, 'model.safetensors'));
+    await expect(GraphModel.load(dir)).rejects.toMatchObject({ code: 'FILE_MISSING', message: expect.stringContaining('has no model.safetensors or pytorch_model.bin') });
+    rmSync(join(dir, 'config.json'));
+    await expect(GraphModel.load(dir)).rejects.toMatchObject({ code: 'FILE_MISSING', message: expect.stringContaining('has no config.json') });
+  });
+
+  it('an unknown model_type lists the supported ones', async () => {
+    const dir = writeTinyGpt2(join(root, 'bert'), randomTinyGpt2(1), 'safetensors', 'F32');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert' }));
+    await expect(GraphModel.load(dir)).rejects.toMatchObject({ code: 'UNKNOWN_ARCHITECTURE', message: expect.stringContaining('"bert"') });
+  });
+
+  it('a truncated weight file is reported as corrupt, not as a crash', async () => {
+    const dir = writeTinyGpt2(join(root, 'trunc'), randomTinyGpt2(1), 'torch', 'F16');
+    const bin = readFileSync(join(dir, 'pytorch_model.bin'));
+    writeFileSync(join(dir, 'pytorch_model.bin'), bin.subarray(0, Math.floor(bin.length * 0.6)));
+    await expect(GraphModel.load(dir)).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' });
+  });
+});
