@@ -1,0 +1,79 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, Option } from 'commander';
+import { LmbError } from '../../errors.js';
+import { loadModel } from '../../model/load.js';
+import { Scorer } from '../../score/scorer.js';
+import { checkTokenizerFits, loadTokenizer, type TextTokenizer } from '../../tokenize/tokenizer.js';
+import { deviceOption, notice, positiveInt, threadsOption, type ModelFlags } from '../options.js';
+import { printTokenTable, tokenRecords } from '../token-output.js';
+
+interface ScoreFlags extends ModelFlags {
+  model: string;
+  text?: string;
+  ids?: number[];
+  tokenizer?: string;
+  format: 'jsonl' | 'table';
+  stride?: number;
+}
+
+export function scoreCommand(): Command {
+  return new Command('score')
+    .description("per-token log-probs and top-1 predictions of a model on a text or token ids")
+    .requiredOption('--model <path>', 'checkpoint directory, pytorch_model.bin / model.safetensors, or .onnx file')
+    .option('--text <file>', "text file to score ('-' for stdin)")
+    .option('--ids <ids>', 'comma-separated token ids', parseIds)
+    .option('--tokenizer <dir>', 'directory with tokenizer files (default: beside the model)')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'table']).default('jsonl'))
+    .addOption(deviceOption())
+    .addOption(threadsOption())
+    .option('--stride <n>', 'window step for texts longer than the context (default: half the context)', positiveInt('--stride'))
+    .action(async (flags: ScoreFlags) => runScore(flags));
+}
+
+async function runScore(flags: ScoreFlags): Promise<void> {
+  if ((flags.text === undefined) === (flags.ids === undefined)) {
+    throw new LmbError('BAD_OPTION', 'give exactly one of --text FILE or --ids 1,2,3', 'e.g. lmb score --model DIR --text input.txt');
+  }
+  // Inputs first: a typo in a path should not cost a model load.
+  if (!existsSync(flags.model)) throw new LmbError('FILE_MISSING', `${flags.model} does not exist`, 'Check the --model path');
+  const tokenizer = openTokenizer(flags);
+  const ids = flags.ids ?? tokenizer!.encode(readText(flags.text!));
+  const model = await loadModel(flags.model, { device: flags.device, threads: flags.threads, onNotice: notice });
+  try {
+    if (tokenizer) checkTokenizerFits(tokenizer, model.vocabSize, flags.tokenizer ?? flags.model);
+    const [scores] = await new Scorer(model, { stride: flags.stride }).score([ids]);
+    if (flags.format === 'table') printTokenTable(scores, tokenizer);
+    else for (const r of tokenRecords(scores, tokenizer)) process.stdout.write(`${JSON.stringify(r)}\n`);
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** Required for --text; with --ids only used, when found, to show each token's text. */
+function openTokenizer(flags: ScoreFlags): TextTokenizer | undefined {
+  const dir = flags.tokenizer ?? (existsSync(flags.model) && statSync(flags.model).isDirectory() ? flags.model : dirname(flags.model));
+  try {
+    return loadTokenizer(dir);
+  } catch (e) {
+    if (flags.ids && !flags.tokenizer && e instanceof LmbError && e.code === 'TOKENIZER_MISSING') return undefined;
+    throw e;
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new LmbError('FILE_MISSING', `cannot read --text ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the path');
+  }
+}
+
+function parseIds(value: string): number[] {
+  const ids = value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (!ids.length || ids.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new LmbError('BAD_OPTION', `--ids must be comma-separated non-negative integers, got "${value}"`, 'e.g. --ids 464,3290,318');
+  }
+  return ids;
+}
+

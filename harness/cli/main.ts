@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { LmbError } from '../errors.js';
+import { scoreCommand } from './commands/score.js';
+
+/** The `lmb` command line: a thin shell over the library; each command is one file. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('lmb')
+    .description('Behavioural test suites for language-model training runs')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.addCommand(scoreCommand());
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+  if (e instanceof LmbError) {
+    process.stderr.write(`lmb: ${e.code}: ${e.oneLine()}\n`);
+    return 1;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`lmb: unexpected error: ${err.message.split('\n')[0]} (set LMB_DEBUG=1 for the stack trace)\n`);
+  if (process.env.LMB_DEBUG) process.stderr.write(`${err.stack}\n`);
+  return 1;
+}

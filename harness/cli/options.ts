@@ -1,0 +1,25 @@
+import { Option } from 'commander';
+import { LmbError } from '../errors.js';
+import { DEVICES, parseDevice, type Device } from '../model/runtime/session.js';
+
+/** Options shared by every command that loads a model. */
+export const deviceOption = () =>
+  new Option('--device <device>', `where to run: ${DEVICES.join(', ')}`).default('auto').argParser(parseDevice);
+
+export const threadsOption = () => new Option('--threads <n>', 'CPU threads (default: one per core)').argParser(positiveInt('--threads'));
+
+export function positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new LmbError('BAD_OPTION', `${flag} must be a positive integer, got "${value}"`, `e.g. ${flag} 4`);
+    return n;
+  };
+}
+
+export interface ModelFlags {
+  device: Device;
+  threads?: number;
+}
+
+/** Writes a one-line notice to stderr, e.g. when --device auto falls back to the CPU. */
+export const notice = (line: string) => process.stderr.write(`lmb: ${line}\n`);

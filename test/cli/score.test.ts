@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadTokenizer } from '../../harness/tokenize/tokenizer.js';
+import { referenceGpt2 } from '../support/reference-gpt2.js';
+import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
+
+const root = mkdtempSync(join(tmpdir(), 'lmb-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const TOKENIZER = join(import.meta.dirname, '..', 'fixtures', 'gpt2-tokenizer');
+const lmb = (...args: string[]) => spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'lmb.js'), ...args], { encoding: 'utf8' });
+
+function withTokenizer(dir: string): string {
+  for (const f of ['vocab.json', 'merges.txt']) copyFileSync(join(TOKENIZER, f), join(dir, f));
+  return dir;
+}
+
+// GPT-2's real vocabulary on a tiny body, so text goes through the real tokenizer.
+const tiny = randomTinyGpt2(4, { vocab_size: 50257, n_embd: 8, n_head: 2, n_layer: 2 });
+const modelDir = withTokenizer(writeTinyGpt2(join(root, 'gpt2-vocab'), tiny, 'torch', 'F16'));
+const text = 'The cat sat on the mat (and then, it left).';
+const textFile = join(root, 'input.txt');
+writeFileSync(textFile, text);
+
+describe('lmb score', () => {
+  it('prints one JSON object per token with the reference log-probs', () => {
+    const run = lmb('score', '--model', modelDir, '--text', textFile, '--device', 'cpu');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const ids = loadTokenizer(TOKENIZER).encode(text);
+    expect(rows.map((r) => r.token_id)).toEqual(ids);
+    expect(rows.map((r) => r.token).join('')).toBe(text);
+    expect(rows[0]).toEqual({ position: 0, token_id: ids[0], token: 'The', logprob: null, top1_id: null });
+    const ref = referenceGpt2(tiny.config, tiny.weights, ids);
+    rows.slice(1).forEach((r, i) => {
+      expect(r.position).toBe(i + 1);
+      expect(Math.abs(r.logprob - ref.nextLogprobs[i])).toBeLessThanOrEqual(1e-4);
+      expect(r.top1_id).toBe(ref.top1[i]);
+    });
+  });
+
+  it('--ids works without a tokenizer, and the table view ends with a summary', () => {
+    const bare = writeTinyGpt2(join(root, 'bare'), randomTinyGpt2(2), 'safetensors', 'F32');
+    const run = lmb('score', '--model', bare, '--ids', '1,2,3,4', '--format', 'table', '--device', 'cpu');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/3 tokens scored: mean loss \d+\.\d{4} nats, perplexity \d+\.\d{2}, top-1 accuracy \d+\.\d%/);
+    const jsonl = lmb('score', '--model', bare, '--ids', '1,2', '--device', 'cpu');
+    expect(JSON.parse(jsonl.stdout.split('\n')[1])).toMatchObject({ position: 1, token_id: 2, token: null });
+  });
+
+  it('a tokenizer larger than the model vocabulary is refused in one line', () => {
+    const small = withTokenizer(writeTinyGpt2(join(root, 'small'), randomTinyGpt2(2), 'torch', 'F16'));
+    const run = lmb('score', '--model', small, '--text', textFile, '--device', 'cpu');
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^lmb: TOKENIZER_MISMATCH: .*50257.*97/);
+  });
+
+  it('bad input gives one line and a non-zero exit: unknown device, missing model, bad ids', () => {
+    for (const [args, pattern] of [
+      [['--model', modelDir, '--ids', '1', '--device', 'tpu'], /^lmb: UNKNOWN_DEVICE: unknown device "tpu"\. Use one of: auto, cpu, cuda, webgpu\n$/],
+      [['--model', join(root, 'missing'), '--ids', '1'], /^lmb: FILE_MISSING: .*missing does not exist/],
+      [['--model', modelDir, '--ids', '1,x'], /^lmb: BAD_OPTION: --ids must be/],
+      [['--model', modelDir, '--text', join(root, 'nope.txt')], /^lmb: FILE_MISSING: cannot read --text/],
+    ] as const) {
+      const run = lmb('score', ...args);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(pattern);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
