@@ -53,7 +53,11 @@ export class OnnxFileModel implements LanguageModel {
     return new OnnxFileModel(session, path, vocabSize, meta.contextLength ?? Number.MAX_SAFE_INTEGER, dir);
   }
 
-  async forward(ids: number[][], targets: number[][]): Promise<ForwardResult> {
+  async forward(ids: number[][], targets: number[][], opts: { attentions?: boolean } = {}): Promise<ForwardResult> {
+    if (opts.attentions) {
+      throw new LmbError('ATTENTIONS_NOT_BUILT', `${this.source} is a ready-made ONNX model whose attention patterns are not outputs`,
+        'Load the checkpoint directory instead, so lm-behaviours builds the graph');
+    }
     const B = ids.length;
     const T = ids[0].length;
     const feeds: Record<string, Feed> = {};
