@@ -1,0 +1,37 @@
+/** Opens a weight file with the reader its first bytes call for, whatever its name. */
+import { closeSync } from 'node:fs';
+import { LmbError } from '../../errors.js';
+import { openForReading, readExact } from './read.js';
+import { MAX_HEADER_BYTES, openSafetensors } from './safetensors.js';
+import type { WeightFile } from './tensor.js';
+import { LEGACY_TORCH_MAGIC, legacyTorchError, openTorchBin } from './torch-bin.js';
+
+export type WeightFormat = 'torch-zip' | 'safetensors';
+
+/** Names the format from the file's first bytes, or throws an LmbError saying what it is not. */
+export function detectWeightFormat(path: string): WeightFormat {
+  const { fd, size } = openForReading(path);
+  const head = Buffer.alloc(Math.min(size, 16));
+  try {
+    readExact(fd, path, head, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) return 'torch-zip';
+  if (head.subarray(0, LEGACY_TORCH_MAGIC.length).equals(LEGACY_TORCH_MAGIC)) throw legacyTorchError(path);
+  if (head.length >= 9) {
+    const headerLength = head.readBigUInt64LE(0);
+    // A safetensors header is a JSON object, so its first byte is "{".
+    if (headerLength >= 2n && headerLength <= BigInt(MAX_HEADER_BYTES) && head[8] === 0x7b) return 'safetensors';
+  }
+  if (head[0] === 0x80) {
+    throw new LmbError('CHECKPOINT_UNSUPPORTED', `${path} is a bare pickle, not a zip or safetensors checkpoint`,
+      'Re-save it with torch.save(model.state_dict(), path) from PyTorch 1.6 or newer, or convert it to safetensors');
+  }
+  throw new LmbError('CHECKPOINT_UNKNOWN_FORMAT', `${path} is neither a PyTorch zip checkpoint nor a safetensors file`,
+    'Point at pytorch_model.bin or model.safetensors; if that is what it is, re-download it');
+}
+
+export function openWeights(path: string): WeightFile {
+  return detectWeightFormat(path) === 'torch-zip' ? openTorchBin(path) : openSafetensors(path);
+}
