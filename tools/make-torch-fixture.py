@@ -9,6 +9,7 @@ test/fixtures/torch-views/: float32 and other dtypes with transposed, offset, st
 Each expected.json holds what torch itself says: shapes, dtypes and element values.
 Run from the repository root: /usr/bin/python3 tools/make-torch-fixture.py
 """
+import importlib.util
 import json
 import os
 from collections import OrderedDict
@@ -120,8 +121,26 @@ def tiny_gpt2():
         'shared': [['lm_head.weight', 'transformer.wte.weight']]
         if sd['lm_head.weight'].data_ptr() == sd['transformer.wte.weight'].data_ptr() else [],
         'tensors': {name: describe(t, indices) for name, t in sd.items()},
+        **torch_logprobs(sd, os.path.join(out, 'config.json')),
     }
     write_json(os.path.join(out, 'expected.json'), expected)
+
+
+def torch_logprobs(sd, config_path):
+    """What PyTorch's own float32 forward pass (tools/torch-score.py) says for a fixed sequence."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'torch-score.py')
+    spec = importlib.util.spec_from_file_location('torch_score', path)
+    torch_score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(torch_score)
+    ids = [3, 14, 15, 9, 26, 5, 35, 8, 9, 7, 9, 3, 23, 8, 46, 2, 6, 43, 3, 14, 15, 9]
+    with torch.no_grad():
+        logits = torch_score.forward({k: v.float() for k, v in sd.items()}, json.load(open(config_path)), torch.tensor(ids))
+    logprobs = torch.log_softmax(logits, dim=-1)
+    return {
+        'ids': ids,
+        'next_logprobs': [logprobs[t, ids[t + 1]].item() for t in range(len(ids) - 1)],
+        'top1': logprobs.argmax(dim=-1).tolist(),
+    }
 
 
 def views():

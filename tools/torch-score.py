@@ -10,6 +10,8 @@ import json
 import math
 import sys
 
+import os
+
 import torch
 
 
@@ -40,6 +42,7 @@ def forward(sd, cfg, ids):
 
 
 def main():
+    torch.set_num_threads(os.cpu_count())
     ckpt, ids_file = sys.argv[1], sys.argv[2]
     cfg = json.load(open(f"{ckpt}/config.json"))
     sd = {k: v.float() for k, v in torch.load(f"{ckpt}/pytorch_model.bin", map_location="cpu").items()}

@@ -79,6 +79,18 @@ describe('GPT-2 graph against the float64 reference', () => {
   });
 });
 
+describe('a checkpoint saved by real PyTorch', () => {
+  it('scores as PyTorch\'s own float32 forward pass does (tools/torch-score.py)', async () => {
+    const dir = join(import.meta.dirname, '..', 'fixtures', 'torch-tiny-gpt2');
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
+    const model = await GraphModel.load(dir, { device: 'cpu' });
+    const got = await forwardOne(model, expected.ids);
+    await model.dispose();
+    expect(maxAbsDiff(got.logprobs, expected.next_logprobs)).toBeLessThanOrEqual(1e-4);
+    expect(got.top1).toEqual(expected.top1);
+  });
+});
+
 describe('checkpoint errors', () => {
   it('a config whose shapes disagree with the weights names the tensor', async () => {
     const tiny = randomTinyGpt2(5);
