@@ -35,14 +35,14 @@ export class GraphModel implements LanguageModel {
     const ckpt = openCheckpoint(path, opts.configOverrides);
     const { architecture: arch, config } = ckpt;
     const weights = openWeights(ckpt.weightsPath);
-    let built;
+    let session: OnnxSession;
     try {
       arch.checkWeights(config, weights);
-      built = arch.buildGraph(config, weights, { attentions: opts.attentions ?? false });
+      // Tensors are read from the checkpoint while the session's weights file is written.
+      session = await OnnxSession.create(arch.buildGraph(config, weights, { attentions: opts.attentions ?? false }), opts);
     } finally {
       weights.close();
     }
-    const session = await OnnxSession.create(built, opts);
     return new GraphModel(session, ckpt.dir, arch.vocabSize(config), arch.contextLength(config),
       arch.layers(config), arch.heads(config), opts.attentions ?? false);
   }

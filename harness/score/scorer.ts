@@ -13,7 +13,10 @@ export interface TokenScores {
 }
 
 export interface ScorerOptions {
-  /** Padded tokens per forward pass (default 8192). Results do not depend on it. */
+  /**
+   * Padded tokens per forward pass. Results do not depend on it. The default keeps the
+   * [tokens, vocab] logits under 256 MB (1335 tokens for GPT-2), but at least 1024 tokens.
+   */
   batchTokens?: number;
   /** Rows per forward pass at most (default 64). */
   batchRows?: number;
@@ -47,7 +50,7 @@ export class Scorer {
       top1: new Int32Array(ids.length).fill(-1),
     }));
     const batches = planBatches(rows.map((r) => r.end - r.start), {
-      maxTokens: this.opts.batchTokens ?? 8192,
+      maxTokens: this.opts.batchTokens ?? Math.max(1024, Math.min(8192, Math.floor(2 ** 26 / this.model.vocabSize))),
       maxRows: this.opts.batchRows ?? 64,
     });
     for (const batch of batches) {

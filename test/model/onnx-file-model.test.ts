@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../harness/model/onnx/graph.js';
 import { OnnxFileModel } from '../../harness/model/onnx-file-model.js';
+import { saveModel } from '../../harness/model/onnx/save.js';
 import { Scorer } from '../../harness/score/scorer.js';
 import { prng } from '../support/tiny-gpt2.js';
 
@@ -28,11 +29,7 @@ function writeBigramOnnx(dir: string): string {
   const logits = g.op('Add', [g.op('Gather', [g.weight('table', [V, V], (d) => d.set(table)), ids]), zero]);
   g.alias(logits, 'logits');
   g.output('logits', 'float32', ['batch', 'seq', V]);
-  const built = g.build();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'model.onnx'), built.onnx);
-  writeFileSync(join(dir, built.externalData.path), built.externalData.data);
-  return join(dir, 'model.onnx');
+  return saveModel(g.build(), dir);
 }
 
 function bigramLogprob(prev: number, next: number): number {

@@ -34,14 +34,19 @@ interface Weight {
   fill: (dst: Float32Array) => void;
 }
 
-/** A built model: the graph as ONNX bytes, its float32 weights as one external-data buffer. */
+/**
+ * A built model: the graph as ONNX bytes, whose float32 weights live in the external-data file
+ * `weights.bin` beside it. `writeWeights` produces that file's bytes one tensor at a time.
+ */
 export interface BuiltModel {
   onnx: Uint8Array;
-  externalData: { path: string; data: Uint8Array };
+  weightBytes: number;
+  writeWeights(write: (bytes: Uint8Array, offset: number) => void): void;
 }
 
 export const WEIGHTS_FILE = 'weights.bin';
-const ALIGN = 64;
+// Page-aligned tensors let ONNX Runtime map the weights file instead of copying it.
+const ALIGN = 4096;
 
 /**
  * Builds an ONNX graph node by node. Weights are registered with a fill callback and written
@@ -111,8 +116,16 @@ export class GraphBuilder {
       offsets.push(total);
       total += Math.ceil((numel(w.dims) * 4) / ALIGN) * ALIGN;
     }
-    const data = new Uint8Array(new ArrayBuffer(total));
-    this.weights.forEach((w, i) => w.fill(new Float32Array(data.buffer, offsets[i], numel(w.dims))));
+    const weights = this.weights;
+    const writeWeights = (write: (bytes: Uint8Array, offset: number) => void) => {
+      // One scratch buffer, the size of the largest tensor, serves every tensor in turn.
+      const scratch = new Float32Array(Math.max(0, ...weights.map((w) => numel(w.dims))));
+      weights.forEach((w, i) => {
+        const values = scratch.subarray(0, numel(w.dims));
+        w.fill(values);
+        write(new Uint8Array(values.buffer, 0, values.byteLength), offsets[i]);
+      });
+    };
 
     const model = new ProtoWriter()
       .int(1, 8) // ir_version
@@ -143,7 +156,7 @@ export class GraphBuilder {
         for (const v of this.outputs) g.message(12, (w) => writeValueInfo(w, v));
       })
       .finish();
-    return { onnx: model, externalData: { path: WEIGHTS_FILE, data } };
+    return { onnx: model, weightBytes: total, writeWeights };
   }
 }
 

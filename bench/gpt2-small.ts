@@ -1,0 +1,60 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { prng } from '../test/support/tiny-gpt2.js';
+import { writeTorchBin, type TorchTensorSpec } from '../test/support/write-torch-bin.js';
+
+/** GPT-2 small's exact shapes, with the Stanford CRFM config flags. */
+export const GPT2_SMALL = {
+  model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], vocab_size: 50257, n_positions: 1024, n_ctx: 1024,
+  n_embd: 768, n_layer: 12, n_head: 12, activation_function: 'gelu_new', layer_norm_epsilon: 1e-5,
+  scale_attn_by_inverse_layer_idx: true, reorder_and_upcast_attn: true,
+};
+
+export const GPT2_SMALL_PARAMS = 124_439_808;
+
+/** Writes a random-weight GPT-2 small as a float16 pytorch_model.bin, laid out like a CRFM checkpoint. */
+export function writeRandomGpt2Small(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(GPT2_SMALL, null, 2));
+  const rand = prng(1);
+  const c = GPT2_SMALL;
+  const d = c.n_embd;
+  const tensors: TorchTensorSpec[] = [];
+  const add = (name: string, shape: number[], scale: number, centre = 0) => {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = centre + (rand() * 2 - 1) * scale;
+    tensors.push({ name: `transformer.${name}`, dtype: 'F16', shape, data });
+  };
+  add('wte.weight', [c.vocab_size, d], 0.1);
+  add('wpe.weight', [c.n_positions, d], 0.02);
+  const n = c.n_positions;
+  const tril = Uint8Array.from({ length: n * n }, (_, i) => (i % n <= Math.floor(i / n) ? 1 : 0));
+  for (let l = 0; l < c.n_layer; l++) {
+    const p = `h.${l}.`;
+    add(`${p}ln_1.weight`, [d], 0.1, 1);
+    add(`${p}ln_1.bias`, [d], 0.02);
+    tensors.push({ name: `transformer.${p}attn.bias`, dtype: 'BOOL', shape: [1, 1, n, n], data: tril });
+    tensors.push({ name: `transformer.${p}attn.masked_bias`, dtype: 'F16', shape: [], data: Float32Array.of(-1e4) });
+    add(`${p}attn.c_attn.weight`, [d, 3 * d], 0.05);
+    add(`${p}attn.c_attn.bias`, [3 * d], 0.02);
+    add(`${p}attn.c_proj.weight`, [d, d], 0.05);
+    add(`${p}attn.c_proj.bias`, [d], 0.02);
+    add(`${p}ln_2.weight`, [d], 0.1, 1);
+    add(`${p}ln_2.bias`, [d], 0.02);
+    add(`${p}mlp.c_fc.weight`, [d, 4 * d], 0.05);
+    add(`${p}mlp.c_fc.bias`, [4 * d], 0.02);
+    add(`${p}mlp.c_proj.weight`, [4 * d, d], 0.03);
+    add(`${p}mlp.c_proj.bias`, [d], 0.02);
+  }
+  add('ln_f.weight', [d], 0.1, 1);
+  add('ln_f.bias', [d], 0.02);
+  const wte = tensors[0];
+  tensors.push({ name: 'lm_head.weight', dtype: 'F16', shape: wte.shape, data: wte.data, shareWith: wte.name });
+  writeTorchBin(join(dir, 'pytorch_model.bin'), tensors);
+}
+
+/** Forward FLOPs per token at sequence length T (causal attention counts the keys a query sees). */
+export function gpt2FlopsPerToken(T: number): number {
+  const { n_embd: d, n_layer: L, vocab_size: V } = GPT2_SMALL;
+  return L * (24 * d * d + 2 * T * d) + 2 * d * V;
+}

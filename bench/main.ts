@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: the runtime's speed and memory on a random-weight GPT-2 small saved like a
+ * CRFM checkpoint, against this machine's own matmul speed and against plain PyTorch.
+ * Writes bench/out/results.md and prints the same table.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { GPT2_SMALL_PARAMS, gpt2FlopsPerToken, writeRandomGpt2Small } from './gpt2-small.js';
+import { prng } from '../test/support/tiny-gpt2.js';
+
+const here = import.meta.dirname;
+const out = join(here, 'out');
+const ckpt = join(out, 'gpt2-small-random');
+const PYTHON = '/usr/bin/python3';
+
+interface Row { metric: string; value: string; target?: string; ok?: boolean }
+const rows: Row[] = [];
+
+mkdirSync(out, { recursive: true });
+if (!existsSync(join(ckpt, 'pytorch_model.bin'))) {
+  process.stderr.write('writing a random GPT-2 small checkpoint (float16 pytorch_model.bin)...\n');
+  writeRandomGpt2Small(ckpt);
+}
+
+const node = (script: string, ...args: string[]) =>
+  execFileSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { encoding: 'utf8' });
+const probe = JSON.parse(node('probe-runtime.ts', ckpt).trim().split('\n').pop()!);
+const f32Mb = (GPT2_SMALL_PARAMS * 4) / 2 ** 20;
+const modelGflops = (probe.throughput[1024] * gpt2FlopsPerToken(1024)) / 1e9;
+const ratio = modelGflops / probe.matmulGflops;
+rows.push(
+  { metric: 'checkpoint to ready (fp16 .bin -> session)', value: `${(probe.readyMs / 1000).toFixed(2)} s`, target: '<= 3 s', ok: probe.readyMs <= 3000 },
+  { metric: 'peak RSS at ready (weights mapped, not yet paged in)', value: `${probe.loadPeakRssMb.toFixed(0)} MB = ${(probe.loadPeakRssMb / f32Mb).toFixed(2)}x fp32 weights`, target: '<= 2.5x', ok: probe.loadPeakRssMb <= 2.5 * f32Mb },
+  { metric: 'peak RSS after scoring too', value: `${probe.runPeakRssMb.toFixed(0)} MB = ${(probe.runPeakRssMb / f32Mb).toFixed(2)}x fp32 weights`, target: '<= 2.5x', ok: probe.runPeakRssMb <= 2.5 * f32Mb },
+  { metric: 'scoring, 4 x 1024-token sequences', value: `${probe.throughput[1024].toFixed(0)} tokens/s` },
+  { metric: 'scoring, 32 x 128-token sequences', value: `${probe.throughput[128].toFixed(0)} tokens/s` },
+  { metric: 'plain fp32 MatMul (best of 1024x768x3072, 2048^3; same runtime)', value: `${probe.matmulGflops.toFixed(1)} GFLOP/s` },
+  { metric: 'model achieved (1024-token sequences)', value: `${modelGflops.toFixed(1)} GFLOP/s` },
+  { metric: 'model / plain matmul', value: ratio.toFixed(2), target: '>= 0.5', ok: ratio >= 0.5 },
+);
+
+// End to end, process start to log-probs, 1000 tokens: `lmb score` against PyTorch eager fp32.
+const rand = prng(9);
+const ids = Array.from({ length: 1000 }, () => Math.floor(rand() * 50257));
+const idsFile = join(out, 'ids-1000.txt');
+writeFileSync(idsFile, ids.join(','));
+const timed = (cmd: string, args: string[]) => {
+  const s = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return { ms: performance.now() - s, stdout: r.stdout };
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const lmbRuns = [0, 1, 2].map(() => timed(process.execPath, [join(here, '..', 'bin', 'lmb.js'), 'score', '--model', ckpt, '--ids', ids.join(','), '--device', 'cpu']));
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+if (hasTorch) {
+  const torchRuns = [0, 1, 2].map(() => timed(PYTHON, [join(here, '..', 'tools', 'torch-score.py'), ckpt, idsFile]));
+  const parse = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+  const a = parse(lmbRuns[0].stdout);
+  const b = parse(torchRuns[0].stdout);
+  const maxDiff = Math.max(...a.slice(1).map((r, i) => Math.abs(r.logprob - b[i + 1].logprob)));
+  const speedup = median(torchRuns.map((r) => r.ms)) / median(lmbRuns.map((r) => r.ms));
+  rows.push(
+    { metric: 'end to end, 1000 tokens: lmb score', value: `${(median(lmbRuns.map((r) => r.ms)) / 1000).toFixed(2)} s` },
+    { metric: 'end to end, 1000 tokens: PyTorch eager fp32', value: `${(median(torchRuns.map((r) => r.ms)) / 1000).toFixed(2)} s` },
+    { metric: 'lmb speed-up over PyTorch', value: `${speedup.toFixed(2)}x`, target: '>= 1.5x', ok: speedup >= 1.5 },
+    { metric: 'max |log-prob lmb - PyTorch| over 999 tokens', value: maxDiff.toExponential(2), target: '<= 1e-4', ok: maxDiff <= 1e-4 },
+  );
+} else {
+  rows.push({ metric: 'end to end, 1000 tokens: lmb score', value: `${(median(lmbRuns.map((r) => r.ms)) / 1000).toFixed(2)} s (PyTorch not installed: apt-get install python3-torch)` });
+}
+
+const table = [
+  `Runtime benchmark: random-weight GPT-2 small (fp16 pytorch_model.bin), ${cpus().length} cores (${cpus()[0]?.model.trim()}), CPU provider`,
+  '',
+  '| metric | value | target |',
+  '| --- | --- | --- |',
+  ...rows.map((r) => `| ${r.metric} | ${r.value} | ${r.target ? `${r.target} ${r.ok ? 'ok' : 'MISSED'}` : ''} |`),
+].join('\n');
+writeFileSync(join(out, 'results.md'), `${table}\n`);
+console.log(table);
