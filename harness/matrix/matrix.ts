@@ -1,0 +1,58 @@
+import type { SuiteResults } from '../run/runner.js';
+import { wilson } from './wilson.js';
+
+export interface Cell {
+  passed: number;
+  total: number;
+  rate: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Behaviours x (run, step) pass rates. Plain data with a fixed key order, so that its JSON is
+ * stable and diffs well: behaviours sorted, runs in suite order, steps ascending.
+ */
+export interface PassRateMatrix {
+  suite: string;
+  behaviours: string[];
+  runs: { name: string; steps: number[] }[];
+  /** cells[behaviour][run][step] */
+  cells: Record<string, Record<string, Record<string, Cell>>>;
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+export function makeCell(passed: number, total: number): Cell {
+  const { low, high } = wilson(passed, total);
+  return { passed, total, rate: round(total ? passed / total : 0), low: round(low), high: round(high) };
+}
+
+export function buildMatrix(results: SuiteResults): PassRateMatrix {
+  const behaviours = [...results.probes.keys()].sort();
+  const runs: PassRateMatrix['runs'] = [];
+  for (const c of results.checkpoints) {
+    let run = runs.find((r) => r.name === c.run);
+    if (!run) runs.push((run = { name: c.run, steps: [] }));
+    run.steps.push(c.step);
+  }
+  for (const r of runs) r.steps.sort((a, b) => a - b);
+  const cells: PassRateMatrix['cells'] = {};
+  for (const b of behaviours) {
+    cells[b] = {};
+    for (const r of runs) {
+      cells[b][r.name] = {};
+      for (const step of r.steps) {
+        const c = results.checkpoints.find((x) => x.run === r.name && x.step === step)!;
+        const probes = results.probes.get(b)!;
+        const passed = probes.filter((p) => c.outcomes.get(p.id)?.pass).length;
+        cells[b][r.name][String(step)] = makeCell(passed, probes.length);
+      }
+    }
+  }
+  return { suite: results.suite, behaviours, runs, cells };
+}
+
+export function cellAt(m: PassRateMatrix, behaviour: string, run: string, step: number): Cell | undefined {
+  return m.cells[behaviour]?.[run]?.[String(step)];
+}

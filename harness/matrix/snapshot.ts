@@ -1,0 +1,35 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LmbError } from '../errors.js';
+import { atomicWrite } from '../run/result-cache.js';
+import { matrixHeatmap } from './heatmap.js';
+import { matrixMarkdown } from './markdown.js';
+import type { PassRateMatrix } from './matrix.js';
+
+/** A suite's committed snapshot: `snapshots/<suite>/matrix.json`, `matrix.md`, `heatmap.svg`. */
+export function snapshotDir(root: string, suite: string): string {
+  return join(root, 'snapshots', suite);
+}
+
+export function writeSnapshot(dir: string, m: PassRateMatrix): void {
+  mkdirSync(dir, { recursive: true });
+  atomicWrite(join(dir, 'matrix.json'), `${JSON.stringify(m, null, 2)}\n`);
+  atomicWrite(join(dir, 'matrix.md'), `${matrixMarkdown(m)}\n`);
+  atomicWrite(join(dir, 'heatmap.svg'), matrixHeatmap(m));
+}
+
+export function readMatrix(path: string): PassRateMatrix {
+  if (!existsSync(path)) throw new LmbError('FILE_MISSING', `${path} does not exist`, 'Run the behaviours first (lmb run or vitest --project behaviours)');
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8'));
+    if (!m || typeof m.cells !== 'object' || !Array.isArray(m.runs)) throw new Error('not a pass-rate matrix');
+    return m as PassRateMatrix;
+  } catch (e) {
+    throw new LmbError('SNAPSHOT_INVALID', `${path} is not a pass-rate matrix (${(e as Error).message})`, 'Regenerate it with vitest --project behaviours -u');
+  }
+}
+
+export function readSnapshot(dir: string): PassRateMatrix | undefined {
+  const path = join(dir, 'matrix.json');
+  return existsSync(path) ? readMatrix(path) : undefined;
+}
