@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { Outcome } from '../../harness/judge/judge.js';
+import { cohensKappa, convergence, convergenceMarkdown } from '../../harness/matrix/converge.js';
+import { diffMarkdown, diffMatrices } from '../../harness/matrix/diff.js';
+import { makeCell, type PassRateMatrix } from '../../harness/matrix/matrix.js';
+import type { SuiteResults } from '../../harness/run/runner.js';
+import type { Probe } from '../../harness/spec/probe.js';
+
+const matrix = (cells: Record<string, [number, number]>): PassRateMatrix => {
+  const m: PassRateMatrix = { suite: 's', behaviours: [], runs: [{ name: 'r', steps: [] }], cells: {} };
+  for (const [key, [passed, total]] of Object.entries(cells)) {
+    const [b, step] = key.split('@');
+    if (!m.behaviours.includes(b)) m.behaviours.push(b);
+    if (!m.runs[0].steps.includes(Number(step))) m.runs[0].steps.push(Number(step));
+    ((m.cells[b] ??= {}).r ??= {})[step] = makeCell(passed, total);
+  }
+  return m;
+};
+
+describe('diffMatrices', () => {
+  it('reports cells whose rate left the other interval, and added or removed cells', () => {
+    const base = matrix({ 'parens@100': [50, 100], 'caps@100': [80, 100], 'old@100': [1, 10] });
+    const head = matrix({ 'parens@100': [55, 100], 'caps@100': [60, 100], 'new@100': [3, 10] });
+    const changes = diffMatrices(base, head);
+    expect(changes.map((c) => [c.behaviour, c.before?.passed, c.after?.passed])).toEqual([
+      ['caps', 80, 60], ['new', undefined, 3], ['old', 1, undefined],
+    ]);
+    const md = diffMarkdown(changes);
+    expect(md).toContain('| caps | r | 100 | 80% (80/100) | 60% (60/100) | ▼ -20 pts |');
+    expect(md).toContain('| new | r | 100 | — | 30% (3/10) | new |');
+    expect(diffMarkdown(diffMatrices(base, base))).toContain('No cell left its 95% interval.');
+  });
+});
+
+describe('convergence', () => {
+  it("Cohen's kappa of the textbook table is 0.4", () => {
+    expect(cohensKappa({ both: 20, onlyA: 5, onlyB: 10, neither: 15 })).toBe(0.4);
+    expect(cohensKappa({ both: 10, onlyA: 0, onlyB: 0, neither: 0 })).toBe(1);
+  });
+
+  it('counts agreement per pair at the middle and final steps and follows mid-training splits', () => {
+    const probes: Probe[] = [0, 1, 2, 3].map((i) => ({ id: `p${i}`, behaviour: 'b', prompt: `prompt ${i}`, judge: { kind: 'next', expected: 'x' } }));
+    const run = (name: string, step: number, passes: boolean[]) => ({
+      run: name, step, checkpoint: `checkpoint-${step}`,
+      outcomes: new Map<string, Outcome>(passes.map((p, i) => [`p${i}`, { pass: p, output: p ? 'yes' : 'no' }])),
+    });
+    const results: SuiteResults = {
+      suite: 'demo',
+      probes: new Map([['b', probes]]),
+      checkpoints: [
+        run('A', 0, [false, false, false, false]), run('A', 10, [true, true, false, false]), run('A', 20, [true, true, true, false]),
+        run('B', 0, [false, false, false, false]), run('B', 10, [true, false, true, false]), run('B', 20, [true, true, false, false]),
+      ],
+    };
+    const c = convergence(results);
+    expect(c.steps).toEqual([{ label: 'middle', step: 10 }, { label: 'final', step: 20 }]);
+    const [mid, final] = c.pairs;
+    expect(mid.overall).toEqual({ both: 1, onlyA: 1, onlyB: 1, neither: 1, kappa: 0 });
+    // p1 split at step 10 (A only) is resolved at 20 (both pass); p2 (B only) is still split.
+    expect(mid.splits.map((s) => [s.id, s.passedBy, s.atFinal])).toEqual([['p1', 'A', 'both'], ['p2', 'B', 'split']]);
+    expect(final.overall).toMatchObject({ both: 2, onlyA: 1, onlyB: 0, neither: 1 });
+    const md = convergenceMarkdown(c);
+    expect(md).toContain('| A | B | 1 | 1 | 1 | 1 | 0.000 |');
+    expect(md).toContain('| A | B | 2 | 1 | 0 | 1 |');
+  });
+});
