@@ -22,6 +22,8 @@ export interface Floor {
   readonly rate: number;
   /** Which checkpoints it applies to: the final one of each run (default) or from a step on. */
   readonly from?: 'final' | number;
+  /** The suites it applies to (default: all); a floor for GPT-2 means little for a toy family. */
+  readonly suites?: readonly string[];
 }
 
 export interface BehaviourDefinition {
