@@ -1,13 +1,18 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LmbError } from '../errors.js';
 import { ARCHITECTURES } from './architectures/index.js';
 import type { Architecture } from './architectures/architecture.js';
+import { isLlama2cFile, readLlama2cHeader } from './weights/llama2c-bin.js';
+import { detectWeightFormat } from './weights/open.js';
 
 /** Weight file names in the order they are preferred when a directory has several. */
 const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
 
-/** A Hugging Face-style checkpoint directory: config.json plus one weight file. */
+/**
+ * A Hugging Face-style checkpoint directory (config.json plus one weight file), or a llama2.c
+ * `.bin`, whose header is its config.
+ */
 export interface Checkpoint {
   dir: string;
   weightsPath: string;
@@ -16,20 +21,28 @@ export interface Checkpoint {
 }
 
 /**
- * Reads a checkpoint directory's config. `overrides` replace config.json fields before
+ * Reads a checkpoint directory's config, or a llama2.c export's header (given the `.bin`, or a
+ * directory without config.json holding one). `overrides` replace config fields before
  * validation: a suite uses them to force flags that a revision's config lost.
  */
 export function openCheckpoint(dir: string, overrides: Record<string, unknown> = {}): Checkpoint {
   if (!existsSync(dir)) throw new LmbError('FILE_MISSING', `${dir} does not exist`, 'Pass a checkpoint directory, a weight file or an .onnx file');
   if (!statSync(dir).isDirectory()) {
-    if (!WEIGHT_FILES.includes(basename(dir))) {
-      throw new LmbError('UNKNOWN_MODEL_FORMAT', `${dir} is neither a checkpoint directory, ${WEIGHT_FILES.join(' nor ')}, nor .onnx`,
-        'Pass the directory that holds config.json');
-    }
-    return openCheckpoint(dirname(dir), overrides);
+    if (WEIGHT_FILES.includes(basename(dir))) return openCheckpoint(dirname(dir), overrides);
+    if (detectWeightFormat(dir) === 'llama2c') return openLlama2c(dir, overrides);
+    throw new LmbError('UNKNOWN_MODEL_FORMAT', `${dir} is neither a checkpoint directory, ${WEIGHT_FILES.join(' nor ')}, a llama2.c .bin, nor .onnx`,
+      'Pass the directory that holds config.json');
   }
   const configPath = join(dir, 'config.json');
-  if (!existsSync(configPath)) throw new LmbError('FILE_MISSING', `${dir} has no config.json`, 'Download the config.json of this checkpoint next to its weights');
+  if (!existsSync(configPath)) {
+    const exports = readdirSync(dir).filter((f) => f.endsWith('.bin') && statSync(join(dir, f)).isFile() && isLlama2cFile(join(dir, f)));
+    if (exports.length === 1) return openLlama2c(join(dir, exports[0]), overrides);
+    if (exports.length > 1) {
+      throw new LmbError('MODEL_AMBIGUOUS', `${dir} has no config.json and several llama2.c exports (${exports.join(', ')})`,
+        'Pass the .bin file to use');
+    }
+    throw new LmbError('FILE_MISSING', `${dir} has no config.json`, 'Download the config.json of this checkpoint next to its weights');
+  }
   let raw: any;
   try {
     raw = JSON.parse(readFileSync(configPath, 'utf8'));
@@ -42,13 +55,25 @@ export function openCheckpoint(dir: string, overrides: Record<string, unknown> =
     throw new LmbError('UNKNOWN_ARCHITECTURE', `${configPath} has model_type "${modelType}", which lm-behaviours cannot build`,
       `Supported: ${Object.keys(ARCHITECTURES).join(', ')}; or export the model to ONNX and pass the .onnx file`);
   }
-  const parsed = architecture.configSchema.safeParse({ ...raw, ...overrides });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new LmbError('CONFIG_INVALID', `${configPath}: field "${issue.path.join('.')}" ${issue.message.toLowerCase()}`,
-      'Fix config.json or pass the matching override');
-  }
+  const config = validConfig(architecture, { ...raw, ...overrides }, configPath, 'Fix config.json or pass the matching override');
   const weightsName = WEIGHT_FILES.find((f) => existsSync(join(dir, f)));
   if (!weightsName) throw new LmbError('FILE_MISSING', `${dir} has no ${WEIGHT_FILES.join(' or ')}`, 'Download the weights of this checkpoint');
-  return { dir, weightsPath: join(dir, weightsName), architecture, config: parsed.data };
+  return { dir, weightsPath: join(dir, weightsName), architecture, config };
+}
+
+/** A llama2.c export: the config is its header (the file's size checked against it) plus `overrides`. */
+function openLlama2c(path: string, overrides: Record<string, unknown>): Checkpoint {
+  const architecture = ARCHITECTURES.llama2c;
+  const raw = { model_type: 'llama2c', ...readLlama2cHeader(path), ...overrides };
+  const config = validConfig(architecture, raw, `${path} (llama2.c header)`, 'Re-export the checkpoint, or pass the matching config override');
+  return { dir: dirname(path), weightsPath: path, architecture, config };
+}
+
+function validConfig(architecture: Architecture<any>, raw: Record<string, unknown>, where: string, fix: string): any {
+  const parsed = architecture.configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LmbError('CONFIG_INVALID', `${where}: field "${issue.path.join('.')}" ${issue.message.toLowerCase()}`, fix);
+  }
+  return parsed.data;
 }

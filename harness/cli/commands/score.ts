@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import { LmbError } from '../../errors.js';
 import { loadModel } from '../../model/load.js';
 import { Scorer } from '../../score/scorer.js';
-import { checkTokenizerFits, loadTokenizer, type TextTokenizer } from '../../tokenize/tokenizer.js';
+import { openTokenizer } from '../../tokenize/open.js';
+import { checkTokenizerFits, type TextTokenizer } from '../../tokenize/tokenizer.js';
 import { deviceOption, notice, positiveInt, threadsOption, type ModelFlags } from '../options.js';
 import { printTokenTable, tokenRecords } from '../token-output.js';
 
@@ -20,10 +21,10 @@ interface ScoreFlags extends ModelFlags {
 export function scoreCommand(): Command {
   return new Command('score')
     .description("per-token log-probs and top-1 predictions of a model on a text or token ids")
-    .requiredOption('--model <path>', 'checkpoint directory, pytorch_model.bin / model.safetensors, or .onnx file')
+    .requiredOption('--model <path>', 'checkpoint directory, pytorch_model.bin / model.safetensors, llama2.c .bin, or .onnx file')
     .option('--text <file>', "text file to score ('-' for stdin)")
     .option('--ids <ids>', 'comma-separated token ids', parseIds)
-    .option('--tokenizer <dir>', 'directory with tokenizer files (default: beside the model)')
+    .option('--tokenizer <path>', 'directory with tokenizer files, or a llama2.c tok*.bin (default: beside the model)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'table']).default('jsonl'))
     .addOption(deviceOption())
     .addOption(threadsOption())
@@ -37,7 +38,7 @@ async function runScore(flags: ScoreFlags): Promise<void> {
   }
   // Inputs first: a typo in a path should not cost a model load.
   if (!existsSync(flags.model)) throw new LmbError('FILE_MISSING', `${flags.model} does not exist`, 'Check the --model path');
-  const tokenizer = openTokenizer(flags);
+  const tokenizer = tokenizerFor(flags);
   const ids = flags.ids ?? tokenizer!.encode(readText(flags.text!));
   const model = await loadModel(flags.model, { device: flags.device, threads: flags.threads, onNotice: notice });
   try {
@@ -51,10 +52,10 @@ async function runScore(flags: ScoreFlags): Promise<void> {
 }
 
 /** Required for --text; with --ids only used, when found, to show each token's text. */
-function openTokenizer(flags: ScoreFlags): TextTokenizer | undefined {
-  const dir = flags.tokenizer ?? (existsSync(flags.model) && statSync(flags.model).isDirectory() ? flags.model : dirname(flags.model));
+function tokenizerFor(flags: ScoreFlags): TextTokenizer | undefined {
+  const where = flags.tokenizer ?? (existsSync(flags.model) && statSync(flags.model).isDirectory() ? flags.model : dirname(flags.model));
   try {
-    return loadTokenizer(dir);
+    return openTokenizer(where);
   } catch (e) {
     if (flags.ids && !flags.tokenizer && e instanceof LmbError && e.code === 'TOKENIZER_MISSING') return undefined;
     throw e;

@@ -36,8 +36,19 @@ export function mergeHeads(g: GraphBuilder, x: string, heads: number, dim: numbe
 }
 
 /**
+ * Grouped-query attention's key/value heads, repeated for the query heads that share them:
+ * [B, kvHeads, T, dim] -> [B, kvHeads * repeats, T, dim], query head h reading kv head h / repeats.
+ */
+export function repeatKv(g: GraphBuilder, x: string, kvHeads: number, repeats: number, dim: number): string {
+  if (repeats === 1) return x;
+  const grouped = g.op('Unsqueeze', [x, g.int64s([2])]);
+  const copies = g.op('Expand', [grouped, g.int64s([1, 1, repeats, 1, 1])]);
+  return g.op('Reshape', [copies, g.int64s([0, kvHeads * repeats, -1, dim])]);
+}
+
+/**
  * Softmax attention written out op by op, so the probabilities can be a graph output.
- * q, k, v: [B, H, T, dim]; k and v may have fewer heads (grouped queries) if `kvRepeat` > 1.
+ * q, k, v: [B, H, T, dim] (grouped k and v go through `repeatKv` first).
  * Returns the context [B, H, T, dim] and the probabilities [B, H, T, T].
  */
 export function causalAttention(

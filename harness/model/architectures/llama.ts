@@ -1,0 +1,154 @@
+/**
+ * Llama as llama2.c defines it (run.c, model.py): RMSNorm, rotary embeddings on consecutive pairs
+ * of each head's dimensions, grouped-query attention and a SwiGLU feed-forward, with llama2.c's
+ * config names and model.py's tensor names. Hugging Face Llama checkpoints name both differently
+ * and rotate the two halves of each head instead of pairs; they are not read here.
+ */
+import { z } from 'zod';
+import { LmbError } from '../../errors.js';
+import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
+import {
+  activation, causalAttention, causalMask, logprobOutputs, mergeHeads, positions, repeatKv, splitHeads, tokenInputs,
+} from '../onnx/blocks.js';
+import { readTensor, type WeightFile } from '../weights/tensor.js';
+import type { Architecture, GraphOptions } from './architecture.js';
+
+/** run.c's Config, which a llama2.c `.bin` header holds, plus the constants run.c hard-codes. */
+const LlamaConfig = z.object({
+  dim: z.number().int().positive(),
+  hidden_dim: z.number().int().positive(),
+  n_layers: z.number().int().positive(),
+  n_heads: z.number().int().positive(),
+  n_kv_heads: z.number().int().positive(),
+  vocab_size: z.number().int().positive(),
+  seq_len: z.number().int().positive(),
+  shared_classifier: z.boolean().default(true),
+  norm_eps: z.number().positive().default(1e-5),
+  rope_theta: z.number().positive().default(10000),
+})
+  .refine((c) => c.dim % c.n_heads === 0, { message: 'must divide dim evenly', path: ['n_heads'] })
+  .refine((c) => c.n_heads % c.n_kv_heads === 0, { message: 'must divide n_heads evenly', path: ['n_kv_heads'] })
+  .refine((c) => (c.dim / c.n_heads) % 2 === 0, { message: 'must leave an even head size for rotary pairs', path: ['n_heads'] });
+export type LlamaConfig = z.infer<typeof LlamaConfig>;
+
+function expectedShapes(c: LlamaConfig): Map<string, number[]> {
+  const d = c.dim;
+  const kvDim = (d / c.n_heads) * c.n_kv_heads;
+  const shapes = new Map<string, number[]>([['tok_embeddings.weight', [c.vocab_size, d]], ['norm.weight', [d]]]);
+  if (!c.shared_classifier) shapes.set('output.weight', [c.vocab_size, d]);
+  for (let l = 0; l < c.n_layers; l++) {
+    const p = `layers.${l}.`;
+    shapes.set(`${p}attention_norm.weight`, [d]);
+    shapes.set(`${p}attention.wq.weight`, [d, d]);
+    shapes.set(`${p}attention.wk.weight`, [kvDim, d]);
+    shapes.set(`${p}attention.wv.weight`, [kvDim, d]);
+    shapes.set(`${p}attention.wo.weight`, [d, d]);
+    shapes.set(`${p}ffn_norm.weight`, [d]);
+    shapes.set(`${p}feed_forward.w1.weight`, [c.hidden_dim, d]);
+    shapes.set(`${p}feed_forward.w2.weight`, [d, c.hidden_dim]);
+    shapes.set(`${p}feed_forward.w3.weight`, [c.hidden_dim, d]);
+  }
+  return shapes;
+}
+
+function checkWeights(c: LlamaConfig, file: WeightFile): void {
+  for (const [name, shape] of expectedShapes(c)) {
+    const t = file.tensors.get(name);
+    if (!t) {
+      throw new LmbError('CONFIG_MISMATCH', `${file.path} has no tensor "${name}" although the config describes ${c.n_layers} layers`,
+        'Use the config saved with these weights');
+    }
+    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+      throw new LmbError('CONFIG_MISMATCH', `${file.path}: tensor "${name}" has shape [${t.shape}] but the config implies [${shape}]`,
+        'Use the config saved with these weights');
+    }
+  }
+}
+
+/**
+ * cos and sin of every position's rotary angles, [T, headSize / 2, 1]. The frequencies are
+ * rounded to float32 as run.c computes them (`1.0f / powf(theta, i / (float)head_size)`), and
+ * the angle `pos * freq` is a float32 product in the graph, as there.
+ */
+function rotaryAngles(g: GraphBuilder, seqLen: string, headSize: number, theta: number): { cos: string; sin: string } {
+  const freqs = Array.from({ length: headSize / 2 }, (_, j) => Math.fround(1 / Math.fround(theta ** Math.fround((2 * j) / headSize))));
+  const pos = g.op('Cast', [positions(g, seqLen)], { to: 1 });
+  const angles = g.op('Mul', [g.op('Unsqueeze', [pos, g.int64s([1])]), g.floats(freqs)]);
+  const column = (x: string) => g.op('Unsqueeze', [x, g.int64s([2])]);
+  return { cos: column(g.op('Cos', [angles])), sin: column(g.op('Sin', [angles])) };
+}
+
+/** Rotates each pair of dimensions (2j, 2j + 1) of every head of x [B, H, T, headSize]. */
+function rotate(g: GraphBuilder, x: string, rope: { cos: string; sin: string }, headSize: number): string {
+  const pairs = g.op('Reshape', [x, g.int64s([0, 0, 0, headSize / 2, 2])]);
+  const [even, odd] = g.opN('Split', [pairs, g.int64s([1, 1])], 2, { axis: -1 });
+  const mul = (a: string, b: string) => g.op('Mul', [a, b]);
+  const first = g.op('Sub', [mul(even, rope.cos), mul(odd, rope.sin)]);
+  const second = g.op('Add', [mul(even, rope.sin), mul(odd, rope.cos)]);
+  return g.op('Reshape', [g.op('Concat', [first, second], { axis: -1 }), g.int64s([0, 0, 0, headSize])]);
+}
+
+function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): BuiltModel {
+  const g = new GraphBuilder();
+  const tensor = (name: string) => file.tensors.get(name)!;
+  const w = (name: string) => {
+    const t = tensor(name);
+    return g.weight(name, [...t.shape], (dst) => t.readInto(dst));
+  };
+  // Linear weights are stored [out, in], as PyTorch keeps them; MatMul takes them [in, out].
+  const linear = (x: string, name: string) => {
+    const t = tensor(name);
+    const [rows, cols] = t.shape;
+    const transposed = g.weight(name, [cols, rows], (dst) => {
+      const src = readTensor(t);
+      for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) dst[k * rows + r] = src[r * cols + k];
+    });
+    return g.op('MatMul', [x, transposed]);
+  };
+  const rmsNorm = (x: string, name: string) => {
+    const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
+    const scale = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [meanSquare, g.floats([c.norm_eps], [])])])]);
+    return g.op('Mul', [g.op('Mul', [x, scale]), w(name)]);
+  };
+
+  const heads = c.n_heads;
+  const headSize = c.dim / heads;
+  const { ids, targets, seqLen } = tokenInputs(g);
+  const embedding = w('tok_embeddings.weight');
+  let h = g.op('Gather', [embedding, ids]);
+  const mask = causalMask(g, seqLen);
+  const rope = rotaryAngles(g, seqLen, headSize, c.rope_theta);
+  const repeats = heads / c.n_kv_heads;
+
+  for (let l = 0; l < c.n_layers; l++) {
+    const p = `layers.${l}.`;
+    const x = rmsNorm(h, `${p}attention_norm.weight`);
+    const q = rotate(g, splitHeads(g, linear(x, `${p}attention.wq.weight`), heads, headSize), rope, headSize);
+    const k = rotate(g, splitHeads(g, linear(x, `${p}attention.wk.weight`), c.n_kv_heads, headSize), rope, headSize);
+    const v = splitHeads(g, linear(x, `${p}attention.wv.weight`), c.n_kv_heads, headSize);
+    const { context, probs } = causalAttention(g, q, repeatKv(g, k, c.n_kv_heads, repeats, headSize),
+      repeatKv(g, v, c.n_kv_heads, repeats, headSize), { scale: 1 / Math.sqrt(headSize), mask });
+    if (opts.attentions) {
+      g.alias(probs, `attention_${l}`);
+      g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', 'seq']);
+    }
+    h = g.op('Add', [h, linear(mergeHeads(g, context, heads, headSize), `${p}attention.wo.weight`)]);
+    const y = rmsNorm(h, `${p}ffn_norm.weight`);
+    const gated = g.op('Mul', [activation(g, 'silu', linear(y, `${p}feed_forward.w1.weight`)), linear(y, `${p}feed_forward.w3.weight`)]);
+    h = g.op('Add', [h, linear(gated, `${p}feed_forward.w2.weight`)]);
+  }
+  const unembed = c.shared_classifier ? embedding : w('output.weight');
+  logprobOutputs(g, rmsNorm(h, 'norm.weight'), unembed, ids, targets, c.dim);
+  return g.build();
+}
+
+export const llama: Architecture<LlamaConfig> = {
+  name: 'llama2c',
+  configSchema: LlamaConfig,
+  contextLength: (c) => c.seq_len,
+  vocabSize: (c) => c.vocab_size,
+  layers: (c) => c.n_layers,
+  heads: (c) => c.n_heads,
+  checkWeights,
+  buildGraph,
+};
