@@ -2,11 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // The behaviours project stays empty until the first spec file lands.
-    passWithNoTests: true,
     projects: [
       { test: { name: 'unit', include: ['test/**/*.test.ts'], testTimeout: 60_000 } },
-      { test: { name: 'behaviours', include: ['behaviours/**/*.behaviour.ts'] } },
+      {
+        test: {
+          name: 'behaviours',
+          // Each spec file is a behaviour; its tests are one per run x step (harness/vitest/).
+          include: ['behaviours/**/*.behaviour.ts'],
+          globalSetup: ['harness/vitest/global-setup.ts'],
+          setupFiles: ['harness/vitest/register.ts'],
+        },
+      },
     ],
   },
 });

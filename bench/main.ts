@@ -4,7 +4,7 @@
  * Writes bench/out/results.md and prints the same table.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { GPT2_SMALL_PARAMS, gpt2FlopsPerToken, writeRandomGpt2Small } from './gpt2-small.js';
@@ -40,6 +40,11 @@ rows.push(
   { metric: 'model achieved (1024-token sequences)', value: `${modelGflops.toFixed(1)} GFLOP/s` },
   { metric: 'model / plain matmul', value: ratio.toFixed(2), target: '>= 0.5', ok: ratio >= 0.5 },
 );
+
+// The full behaviour set on the same checkpoint (random weights: continuations run to full length).
+for (const f of ['vocab.json', 'merges.txt']) copyFileSync(join(here, '..', 'test', 'fixtures', 'gpt2-tokenizer', f), join(ckpt, f));
+const behaviourRun = JSON.parse(node('probe-behaviours.ts', ckpt).trim().split('\n').pop()!);
+rows.push({ metric: `all ${behaviourRun.behaviours} behaviours, ${behaviourRun.probes} probes, one checkpoint`, value: `${behaviourRun.probesPerSecond.toFixed(1)} probes/s (${behaviourRun.seconds.toFixed(0)} s)` });
 
 // End to end, process start to log-probs, 1000 tokens: `lmb score` against PyTorch eager fp32.
 const rand = prng(9);

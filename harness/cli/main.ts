@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { LmbError } from '../errors.js';
+import { convergeCommand } from './commands/converge.js';
+import { diffCommand } from './commands/diff.js';
+import { runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 
 /** The `lmb` command line: a thin shell over the library; each command is one file. */
@@ -8,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Behavioural test suites for language-model training runs')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program.addCommand(scoreCommand());
+  for (const command of [runCommand(), scoreCommand(), diffCommand(), convergeCommand()]) program.addCommand(command);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

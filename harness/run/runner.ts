@@ -11,7 +11,8 @@ import { Scorer } from '../score/scorer.js';
 import { expandProbes, type Behaviour } from '../spec/behaviour.js';
 import type { Probe } from '../spec/probe.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
-import { checkTokenizerFits, loadTokenizer, type TextTokenizer } from '../tokenize/tokenizer.js';
+import { openTokenizer } from '../tokenize/open.js';
+import { checkTokenizerFits, type TextTokenizer } from '../tokenize/tokenizer.js';
 import type { ResultCache } from './result-cache.js';
 
 export interface CheckpointOutcomes {
@@ -83,7 +84,7 @@ interface Prepared {
 
 /** Probes and their token-level requests depend on the tokenizer only: built once per suite. */
 function prepare(behaviours: readonly Behaviour[], firstDir: string): Prepared {
-  const tokenizer = loadTokenizer(tokenizerDir(firstDir));
+  const tokenizer = openTokenizer(tokenizerDir(firstDir));
   const byBehaviour = new Map<string, Probe[]>();
   for (const b of behaviours) {
     let probes: Probe[];

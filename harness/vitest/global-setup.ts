@@ -1,0 +1,49 @@
+/**
+ * Global setup of the behaviours project: evaluates every spec on the suite once, in the main
+ * process (each checkpoint loaded once for all behaviours), then hands the matrix to the spec
+ * files' tests. Writes the snapshot where it is missing, or everywhere with -u.
+ * Configure with LMB_SUITE (default demo), LMB_CHECKPOINTS (default all), LMB_DEVICE.
+ */
+import type { TestProject } from 'vitest/node';
+import { failedProbes } from '../matrix/failures.js';
+import { buildMatrix } from '../matrix/matrix.js';
+import { mergeMatrices } from '../matrix/merge.js';
+import { readSnapshot, snapshotDir, writeSnapshot } from '../matrix/snapshot.js';
+import { parseDevice } from '../model/runtime/session.js';
+import { ResultCache } from '../run/result-cache.js';
+import { evaluateSuite } from '../run/runner.js';
+import { defaultBehaviourDir, loadBehaviours } from '../spec/load.js';
+import { findSuite } from '../suite/registry.js';
+import { selectCheckpoints } from '../suite/select.js';
+import { cellKey, type BehaviourRun } from './context.js';
+import { progressReporter } from '../cli/progress.js';
+
+export default async function setup(project: TestProject): Promise<void> {
+  const suite = await findSuite(process.env.LMB_SUITE ?? 'demo');
+  const selection = process.env.LMB_CHECKPOINTS ?? 'all';
+  const behaviours = await loadBehaviours(defaultBehaviourDir());
+  const results = await evaluateSuite({
+    suite,
+    behaviours,
+    cache: new ResultCache(ResultCache.defaultDir()),
+    select: (run) => selectCheckpoints(run, selection),
+    model: { device: parseDevice(process.env.LMB_DEVICE ?? 'auto'), onNotice: (l) => process.stderr.write(`lmb: ${l}\n`) },
+    onProgress: progressReporter(),
+  });
+  const matrix = buildMatrix(results);
+  const dir = snapshotDir(process.cwd(), suite.name);
+  const before = readSnapshot(dir);
+  const mode = project.config.snapshotOptions.updateSnapshot;
+  let snapshot = before ?? null;
+  if (mode === 'all') snapshot = mergeMatrices(before, matrix);
+  else if (mode === 'new') snapshot = mergeMatrices(matrix, before ?? matrix);
+  if (snapshot && JSON.stringify(snapshot) !== JSON.stringify(before)) writeSnapshot(dir, snapshot);
+
+  const failures: BehaviourRun['failures'] = {};
+  const finalSteps: Record<string, number> = {};
+  for (const run of matrix.runs) {
+    finalSteps[run.name] = suite.runs.find((r) => r.name === run.name)!.checkpoints.at(-1)!.step;
+    for (const b of matrix.behaviours) for (const step of run.steps) failures[cellKey(b, run.name, step)] = failedProbes(results, b, run.name, step);
+  }
+  project.provide('lmb', { suite: suite.name, matrix, snapshot, failures, finalSteps });
+}

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
+
+/**
+ * `vitest --project behaviours` end to end, in a scratch project: a spec file, a suite of two
+ * runs on disk, snapshots written, a weight change caught with a readable diff, -u accepting it.
+ */
+const repo = join(import.meta.dirname, '..', '..');
+// Inside the repo (under the ignored .cache/) so the scratch project resolves vitest like the repo does.
+mkdirSync(join(repo, '.cache'), { recursive: true });
+const project = mkdtempSync(join(repo, '.cache', 'e2e-project-'));
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+const words = ['apple', 'river', 'stone', 'cloud', 'green', 'house', 'table', 'music', 'light', 'paper', 'horse', 'train',
+  'bread', 'glass', 'chair', 'plant', 'water', 'sound', 'smile', 'dream'];
+const spec = (name: string, template: string) => `import { behaviour, next } from '${repo}/harness/spec/index.ts';
+const words = ${JSON.stringify(words)};
+export default behaviour('${name}', { description: 'test', probes: words.map((w) => next(\`${template}\`, \` \${w}\`)) });
+`;
+
+writeFileSync(join(project, 'vitest.config.ts'), `import { defineConfig } from 'vitest/config';
+export default defineConfig({ test: { projects: [{ test: {
+  name: 'behaviours', include: ['behaviours/**/*.behaviour.ts'],
+  globalSetup: ['${repo}/harness/vitest/global-setup.ts'], setupFiles: ['${repo}/harness/vitest/register.ts'],
+} }] } });
+`);
+mkdirSync(join(project, 'behaviours'));
+writeFileSync(join(project, 'behaviours', 'echo.behaviour.ts'), spec('echo', 'I said ${w}'));
+const family = join(project, 'family');
+writeGpt2Checkpoint(join(family, 'alpha', 'checkpoint-0'), { echo: false, seed: 1 });
+writeGpt2Checkpoint(join(family, 'alpha', 'checkpoint-10'), { echo: true, seed: 2 });
+writeGpt2Checkpoint(join(family, 'beta', 'checkpoint-0'), { echo: false, seed: 3 });
+writeGpt2Checkpoint(join(family, 'beta', 'checkpoint-10'), { echo: true, seed: 4 });
+
+function vitest(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(repo, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'behaviours', ...args], {
+    cwd: project,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '', GITHUB_ACTIONS: '', LMB_SUITE: family, LMB_CACHE: join(project, '.cache'), LMB_DEVICE: 'cpu', NO_COLOR: '1', ...env },
+  });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+const matrix = () => JSON.parse(readFileSync(join(project, 'snapshots', 'family', 'matrix.json'), 'utf8'));
+
+describe('vitest --project behaviours', () => {
+  it('in CI, a missing snapshot fails and says how to write it', () => {
+    const r = vitest([], { CI: 'true' });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('no snapshot for echo · alpha @ step 0 in snapshots/family/matrix.json');
+    expect(existsSync(join(project, 'snapshots'))).toBe(false);
+  }, 60_000);
+
+  it('writes the three snapshot files on a first local run, one test per run x step', () => {
+    const r = vitest([]);
+    expect(r.out).toContain('4 passed');
+    expect(r.status).toBe(0);
+    for (const f of ['matrix.json', 'matrix.md', 'heatmap.svg']) expect(existsSync(join(project, 'snapshots', 'family', f))).toBe(true);
+    const m = matrix();
+    expect(m.cells.echo.alpha['10']).toMatchObject({ passed: 20, total: 20, rate: 1 });
+    expect(m.cells.echo.beta['0'].rate).toBeLessThan(0.2);
+    expect(readFileSync(join(project, 'snapshots', 'family', 'matrix.md'), 'utf8')).toContain('| echo | ');
+  }, 60_000);
+
+  it('changing a checkpoint\'s weights fails with a readable before/after; -u accepts it', () => {
+    writeGpt2Checkpoint(join(family, 'alpha', 'checkpoint-10'), { echo: false, seed: 9 });
+    const r = vitest([]);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/echo · alpha @ step 10: pass rate \d+% \(\d+\/20\) left the snapshot's 95% interval 84%–100% \(snapshot: 100% \(20\/20\)\)/);
+    expect(r.out).toMatch(/Failing probes now \(5 of \d+\):\n\s+[0-9a-f]{12}  "I said apple"\n\s+expected next " apple"; got not " apple"/);
+    expect(r.out).toContain('npx vitest --project behaviours -t "echo alpha @ step 10"');
+    expect(r.out).toContain('1 failed');
+
+    const u = vitest(['-u']);
+    expect(u.status).toBe(0);
+    expect(matrix().cells.echo.alpha['10'].rate).toBeLessThan(0.5);
+  }, 90_000);
+
+  it('a new spec file is a new matrix row, and only its probes are computed', () => {
+    writeFileSync(join(project, 'behaviours', 'echo-again.behaviour.ts'), spec('echo-again', 'We saw ${w}'));
+    const r = vitest([]);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('8 passed');
+    const lines = r.out.split('\n').filter((l) => l.startsWith('lmb: ['));
+    expect(lines).toHaveLength(4);
+    for (const l of lines) expect(l).toMatch(/: 20 computed, 20 cached$/);
+    expect(matrix().behaviours).toEqual(['echo', 'echo-again']);
+    expect(matrix().cells['echo-again'].beta['10'].rate).toBe(1);
+  }, 60_000);
+});
