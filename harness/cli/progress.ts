@@ -1,27 +1,31 @@
 import cliProgress from 'cli-progress';
+import { downloadBars } from '../hub/progress-bars.js';
+import { watchDownloads } from '../hub/progress.js';
 import type { Progress } from '../run/runner.js';
 
 /**
- * Shows evaluation progress on stderr: a bar with ETA on a terminal, one line per checkpoint
- * otherwise (CI logs).
+ * Shows evaluation progress on stderr. On a terminal: a checkpoints bar with ETA, and a bar per
+ * file while checkpoints download. Otherwise (CI logs): one line per checkpoint.
  */
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (p: Progress) => void {
+  let multi: cliProgress.MultiBar | undefined;
   let bar: cliProgress.SingleBar | undefined;
+  let unwatch: (() => void) | undefined;
   return (p) => {
     if (p.type === 'start') {
       if (stream.isTTY) {
-        bar = new cliProgress.SingleBar({
-          stream,
-          format: 'checkpoints {bar} {value}/{total} | ETA {eta_formatted} | {run} @ step {step} ({computed} probes computed, {cached} cached)',
-          hideCursor: true,
-        }, cliProgress.Presets.shades_classic);
-        bar.start(p.total, 0, { run: '', step: '', computed: 0, cached: 0 });
+        multi = new cliProgress.MultiBar({ stream, hideCursor: true, fps: 5, format: '{label} |{bar}| {value}/{total} | ETA {eta_formatted}' });
+        bar = multi.create(p.total, 0, { label: 'checkpoints' });
+        unwatch = watchDownloads(downloadBars({ multi }).update);
       } else stream.write(`lmb: evaluating ${p.probes} probes on ${p.total} checkpoints\n`);
       return;
     }
-    if (bar) {
-      bar.update(p.index + 1, { run: p.run, step: p.step, computed: p.computed, cached: p.cached });
-      if (p.index + 1 === p.total) bar.stop();
+    if (bar && multi) {
+      bar.update(p.index + 1, { label: `checkpoints (${p.run} @ ${p.step}: ${p.computed} computed, ${p.cached} cached)` });
+      if (p.index + 1 === p.total) {
+        unwatch?.();
+        multi.stop();
+      }
     } else {
       stream.write(`lmb: [${p.index + 1}/${p.total}] ${p.run} @ step ${p.step}: ${p.computed} computed, ${p.cached} cached\n`);
     }

@@ -4,7 +4,9 @@
  */
 
 /** Weight files in order of preference; only the first one present is downloaded (as harness/model/checkpoint.ts prefers). */
-export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const;
+import { WEIGHT_FILES } from '../model/checkpoint.js';
+
+export { WEIGHT_FILES };
 
 /** Downloaded when present: the config is required, the tokenizer files are small and let a checkpoint tokenize by itself. */
 export const CONFIG_FILE = 'config.json';

@@ -13,11 +13,13 @@ export interface DownloadBarsOptions {
   readonly stream?: NodeJS.WritableStream;
   /** Also draw (every `notTTYSchedule` ms) when the stream is not a terminal. */
   readonly noTTYOutput?: boolean;
+  /** Draw into this multi-bar (shared with other bars) instead of a new one. */
+  readonly multi?: cliProgress.MultiBar;
 }
 
 /** One bar per file being downloaded: bytes done and total, and the time left. */
 export function downloadBars(opts: DownloadBarsOptions = {}): DownloadBars {
-  const multi = new cliProgress.MultiBar({
+  const multi = opts.multi ?? new cliProgress.MultiBar({
     stream: opts.stream ?? process.stderr,
     noTTYOutput: opts.noTTYOutput ?? false,
     format: '{label} |{bar}| {doneBytes} / {totalBytes} | ETA {eta_formatted}',

@@ -7,7 +7,7 @@ import { isLlama2cFile, readLlama2cHeader } from './weights/llama2c-bin.js';
 import { detectWeightFormat } from './weights/open.js';
 
 /** Weight file names in the order they are preferred when a directory has several. */
-const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
+export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const;
 
 /**
  * A Hugging Face-style checkpoint directory (config.json plus one weight file), or a llama2.c
@@ -28,7 +28,7 @@ export interface Checkpoint {
 export function openCheckpoint(dir: string, overrides: Record<string, unknown> = {}): Checkpoint {
   if (!existsSync(dir)) throw new LmbError('FILE_MISSING', `${dir} does not exist`, 'Pass a checkpoint directory, a weight file or an .onnx file');
   if (!statSync(dir).isDirectory()) {
-    if (WEIGHT_FILES.includes(basename(dir))) return openCheckpoint(dirname(dir), overrides);
+    if ((WEIGHT_FILES as readonly string[]).includes(basename(dir))) return openCheckpoint(dirname(dir), overrides);
     if (detectWeightFormat(dir) === 'llama2c') return openLlama2c(dir, overrides);
     throw new LmbError('UNKNOWN_MODEL_FORMAT', `${dir} is neither a checkpoint directory, ${WEIGHT_FILES.join(' nor ')}, a llama2.c .bin, nor .onnx`,
       'Pass the directory that holds config.json');

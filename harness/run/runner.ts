@@ -10,6 +10,7 @@ import type { Request } from '../score/requests.js';
 import { Scorer } from '../score/scorer.js';
 import { expandProbes, type Behaviour } from '../spec/behaviour.js';
 import type { Probe } from '../spec/probe.js';
+import { lookahead } from '../suite/lookahead.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
 import { openTokenizer } from '../tokenize/open.js';
 import { checkTokenizerFits, type TextTokenizer } from '../tokenize/tokenizer.js';
@@ -43,6 +44,8 @@ export interface EvaluateOptions {
   model?: Omit<LoadOptions, 'configOverrides'>;
   /** Delete each checkpoint's weights once its outcomes are stored. */
   evict?: boolean;
+  /** How many checkpoints to fetch ahead of the one being evaluated (default 2). */
+  ahead?: number;
   onProgress?: (p: Progress) => void;
 }
 
@@ -56,8 +59,9 @@ export async function evaluateSuite(opts: EvaluateOptions): Promise<SuiteResults
   if (plan.length === 0) throw new LmbError('NOTHING_SELECTED', `no checkpoints of suite ${opts.suite.name} were selected`, 'Check the checkpoint selection');
   let prepared: Prepared | undefined;
   const checkpoints: CheckpointOutcomes[] = [];
-  for (const [index, { run, ref }] of plan.entries()) {
-    const dir = await ref.fetch();
+  let index = 0;
+  for await (const { dir } of lookahead(plan.map((p) => p.ref), opts.ahead ?? 2)) {
+    const { run, ref } = plan[index];
     prepared ??= prepare(opts.behaviours, dir);
     if (index === 0) opts.onProgress?.({ type: 'start', total: plan.length, probes: prepared.probes.length });
     const key = opts.cache.checkpointKey(checkpointDir(dir), weightsFile(dir), run.configOverrides);
@@ -71,6 +75,7 @@ export async function evaluateSuite(opts: EvaluateOptions): Promise<SuiteResults
     if (opts.evict) await ref.evict?.();
     checkpoints.push({ run: run.name, step: ref.step, checkpoint: ref.name, outcomes: stored });
     opts.onProgress?.({ type: 'checkpoint', run: run.name, step: ref.step, index, total: plan.length, computed: missing.length, cached: prepared.probes.length - missing.length });
+    index++;
   }
   return { suite: opts.suite.name, probes: prepared!.byBehaviour, checkpoints };
 }
