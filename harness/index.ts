@@ -13,3 +13,30 @@ export { saveModel } from './model/onnx/save.js';
 export { DEVICES, type Device } from './model/runtime/session.js';
 export { Scorer, type ScorerOptions, type TokenScores } from './score/scorer.js';
 export { checkTokenizerFits, loadTokenizer, type TextTokenizer } from './tokenize/tokenizer.js';
+export { openTokenizer } from './tokenize/open.js';
+
+// Behaviours: the DSL, judging, running a suite, and what comes out.
+export * from './spec/index.js';
+export { loadBehaviours } from './spec/load.js';
+export { judgeProbe, probeRequests, type Outcome } from './judge/index.js';
+export { answerRequests } from './score/evaluator.js';
+export type { Answer, Request } from './score/requests.js';
+export { ResultCache } from './run/result-cache.js';
+export { evaluateSuite, type EvaluateOptions, type Progress, type SuiteResults } from './run/runner.js';
+export { buildMatrix, type Cell, type PassRateMatrix } from './matrix/matrix.js';
+export { wilson } from './matrix/wilson.js';
+export { diffMatrices, diffMarkdown } from './matrix/diff.js';
+export { convergence, convergenceMarkdown, cohensKappa, type Convergence } from './matrix/converge.js';
+export { readMatrix, writeSnapshot } from './matrix/snapshot.js';
+
+// Suites and the hub.
+export type { CheckpointRef, Run, Suite } from './suite/suite.js';
+export { findSuite } from './suite/registry.js';
+export { findRun } from './suite/find-run.js';
+export { selectCheckpoints } from './suite/select.js';
+export { localSuite } from './suite/local-suite.js';
+export { hubSuite } from './suite/hub-suite.js';
+export { crfmSuite, CRFM_STEPS } from './suite/crfm.js';
+export { lookahead } from './suite/lookahead.js';
+export { downloadSnapshot } from './hub/snapshot.js';
+export { hubSettings } from './hub/settings.js';
