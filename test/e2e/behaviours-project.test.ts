@@ -90,3 +90,35 @@ describe('vitest --project behaviours', () => {
     expect(matrix().cells['echo-again'].beta['10'].rate).toBe(1);
   }, 60_000);
 });
+
+describe('lmb run and lmb converge', () => {
+  const lmb = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'lmb.js'), ...args], {
+    cwd: project, encoding: 'utf8', env: { ...process.env, LMB_CACHE: join(project, '.cache'), NO_COLOR: '1' },
+  });
+
+  it('lmb run writes the snapshot and the convergence diffs and prints the matrix', () => {
+    const r = lmb('run', '--suite', family, '--device', 'cpu');
+    expect(r.stderr).toMatch(/lmb: \[4\/4\] beta @ step 10: 0 computed, 40 cached/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/alpha\n\s+0\s+10\necho\s+\d+%\s+\d+%/);
+    const conv = JSON.parse(readFileSync(join(project, 'snapshots', 'family', 'convergence.json'), 'utf8'));
+    expect(conv.steps).toEqual([{ label: 'middle', step: 0 }, { label: 'final', step: 10 }]);
+    expect(conv.pairs.map((p: { runA: string; runB: string; step: number }) => `${p.runA}/${p.runB}@${p.step}`)).toEqual(['alpha/beta@0', 'alpha/beta@10']);
+    expect(readFileSync(join(project, 'snapshots', 'family', 'convergence.md'), 'utf8')).toContain('| alpha | beta |');
+  }, 60_000);
+
+  it('lmb converge prints agreement as JSON; unknown behaviours and suites are one-line errors', () => {
+    const r = lmb('converge', '--suite', family, '--steps', '10', '--format', 'json', '--device', 'cpu', '--behaviours', 'echo');
+    expect(r.status).toBe(0);
+    const c = JSON.parse(r.stdout);
+    // At step 10 alpha was overwritten with random weights (fails nearly all), beta echoes (passes all).
+    expect(c.pairs[0].overall.both + c.pairs[0].overall.onlyA + c.pairs[0].overall.onlyB + c.pairs[0].overall.neither).toBe(20);
+    expect(c.pairs[0].overall.onlyB).toBeGreaterThan(10);
+    const unknown = lmb('converge', '--suite', family, '--behaviours', 'nope');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^lmb: UNKNOWN_BEHAVIOUR: no behaviour named "nope" in .*behaviours\. Known: echo, echo-again\n$/);
+    const noSuite = lmb('run', '--suite', 'no-such-suite');
+    expect(noSuite.status).toBe(1);
+    expect(noSuite.stderr).toMatch(/^lmb: SUITE_UNKNOWN: no suite "no-such-suite"/);
+  }, 60_000);
+});
