@@ -1,6 +1,6 @@
 import { LmbError } from '../errors.js';
 import { openCheckpoint } from './checkpoint.js';
-import { flattenIds, type ForwardResult, type LanguageModel } from './language-model.js';
+import { allPositions, flattenIds, type ForwardOptions, type ForwardResult, type LanguageModel } from './language-model.js';
 import { OnnxSession, type SessionOptions } from './runtime/session.js';
 import { openWeights } from './weights/open.js';
 
@@ -47,7 +47,7 @@ export class GraphModel implements LanguageModel {
       arch.layers(config), arch.heads(config), opts.attentions ?? false);
   }
 
-  async forward(ids: number[][], targets: number[][], opts: { attentions?: boolean } = {}): Promise<ForwardResult> {
+  async forward(ids: number[][], targets: number[][], opts: ForwardOptions = {}): Promise<ForwardResult> {
     if (opts.attentions && !this.withAttentions) {
       throw new LmbError('ATTENTIONS_NOT_BUILT', `${this.source} was loaded without attention outputs`, 'Load it with { attentions: true }');
     }
@@ -59,9 +59,12 @@ export class GraphModel implements LanguageModel {
     }
     const fetch = ['logprobs', 'top1'];
     if (opts.attentions) for (let l = 0; l < this.layers; l++) fetch.push(`attention_${l}`);
+    const positions = opts.positions ?? allPositions(B, T);
+    const K = positions[0].length;
     const out = await this.session.run({
       input_ids: { type: 'int64', data: flattenIds(ids), dims: [B, T] },
-      target_ids: { type: 'int64', data: flattenIds(targets), dims: [B, T] },
+      score_positions: { type: 'int64', data: flattenIds(positions), dims: [B, K] },
+      target_ids: { type: 'int64', data: flattenIds(targets), dims: [B, K] },
     }, fetch);
     return {
       logprobs: out.logprobs.data as Float32Array,

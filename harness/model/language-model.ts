@@ -3,12 +3,17 @@
  * Requests, batching and windows live in score/; this interface knows nothing of them.
  */
 export interface ForwardResult {
-  /** [B * T]: log p(targets[b][t] | ids[b][<=t]). */
+  /** [B * K]: log p(targets[b][k] | ids[b][<= positions[b][k]]). */
   logprobs: Float32Array;
-  /** [B * T]: argmax p(. | ids[b][<=t]). */
+  /** [B * K]: argmax p(. | ids[b][<= positions[b][k]]). */
   top1: Int32Array;
   /** Per layer, [B, H, T, T] attention probabilities, when asked for. */
   attentions?: Float32Array[];
+}
+
+export interface ForwardOptions {
+  positions?: number[][];
+  attentions?: boolean;
 }
 
 export interface LanguageModel {
@@ -24,9 +29,18 @@ export interface LanguageModel {
   readonly tokenizerDir?: string;
   /** The device the session runs on. */
   readonly device: string;
-  /** `ids` and `targets` are B rows of equal length T (pad with any valid id). */
-  forward(ids: number[][], targets: number[][], opts?: { attentions?: boolean }): Promise<ForwardResult>;
+  /**
+   * `ids`: B rows of equal length T (pad on the right with any valid id). `positions`: the K
+   * positions of each row to score (default: all T); `targets`: one id per scored position.
+   */
+  forward(ids: number[][], targets: number[][], opts?: ForwardOptions): Promise<ForwardResult>;
   dispose(): Promise<void>;
+}
+
+/** Every position of rows of length T, the default set of scored positions. */
+export function allPositions(rows: number, T: number): number[][] {
+  const row = Array.from({ length: T }, (_, t) => t);
+  return Array.from({ length: rows }, () => row);
 }
 
 export function flattenIds(rows: number[][]): BigInt64Array {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LmbError } from '../errors.js';
-import { flattenIds, type ForwardResult, type LanguageModel } from './language-model.js';
+import { allPositions, flattenIds, type ForwardOptions, type ForwardResult, type LanguageModel } from './language-model.js';
 import { OnnxSession, type Feed, type SessionOptions, type ValueInfo } from './runtime/session.js';
 
 /** Past key/value input names of the exporters we accept, Optimum's and onnxruntime-genai's. */
@@ -53,7 +53,7 @@ export class OnnxFileModel implements LanguageModel {
     return new OnnxFileModel(session, path, vocabSize, meta.contextLength ?? Number.MAX_SAFE_INTEGER, dir);
   }
 
-  async forward(ids: number[][], targets: number[][], opts: { attentions?: boolean } = {}): Promise<ForwardResult> {
+  async forward(ids: number[][], targets: number[][], opts: ForwardOptions = {}): Promise<ForwardResult> {
     if (opts.attentions) {
       throw new LmbError('ATTENTIONS_NOT_BUILT', `${this.source} is a ready-made ONNX model whose attention patterns are not outputs`,
         'Load the checkpoint directory instead, so lm-behaviours builds the graph');
@@ -65,17 +65,20 @@ export class OnnxFileModel implements LanguageModel {
     const logits = (await this.session.run(feeds, ['logits'])).logits;
     const V = logits.dims[2];
     const data = logits.data as Float32Array;
-    const logprobs = new Float32Array(B * T);
-    const top1 = new Int32Array(B * T);
-    for (let r = 0; r < B * T; r++) {
-      const off = r * V;
-      let best = 0;
-      for (let v = 1; v < V; v++) if (data[off + v] > data[off + best]) best = v;
-      let sum = 0;
-      for (let v = 0; v < V; v++) sum += Math.exp(data[off + v] - data[off + best]);
-      const target = targets[Math.floor(r / T)][r % T];
-      logprobs[r] = data[off + target] - data[off + best] - Math.log(sum);
-      top1[r] = best;
+    const positions = opts.positions ?? allPositions(B, T);
+    const K = positions[0].length;
+    const logprobs = new Float32Array(B * K);
+    const top1 = new Int32Array(B * K);
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < K; k++) {
+        const off = (b * T + positions[b][k]) * V;
+        let best = 0;
+        for (let v = 1; v < V; v++) if (data[off + v] > data[off + best]) best = v;
+        let sum = 0;
+        for (let v = 0; v < V; v++) sum += Math.exp(data[off + v] - data[off + best]);
+        logprobs[b * K + k] = data[off + targets[b][k]] - data[off + best] - Math.log(sum);
+        top1[b * K + k] = best;
+      }
     }
     return { logprobs, top1 };
   }

@@ -36,21 +36,16 @@ export async function answerRequests(scorer: Scorer, requests: readonly Request[
     answers[index] = { kind: 'loglikelihood', logprob, isGreedy };
   });
 
+  const decoding = greedy.map((i) => requests[i] as Extract<Request, { kind: 'greedy' }>);
   const generated = greedy.map(() => [] as number[]);
-  const active = new Set(greedy.map((_, k) => k).filter((k) => (requests[greedy[k]] as Extract<Request, { kind: 'greedy' }>).maxTokens > 0));
-  for (let step = 0; active.size > 0; step++) {
+  const active = new Set(decoding.map((_, k) => k).filter((k) => decoding[k].maxTokens > 0));
+  while (active.size > 0) {
     const ks = [...active];
-    // A placeholder token after each sequence makes the scorer report the next-token argmax.
-    const seqs = ks.map((k) => {
-      const r = requests[greedy[k]] as Extract<Request, { kind: 'greedy' }>;
-      return [...r.context, ...generated[k], 0];
-    });
-    const out = await scorer.score(seqs);
+    const next = await scorer.nextTokens(ks.map((k) => [...decoding[k].context, ...generated[k]]));
     ks.forEach((k, j) => {
-      const r = requests[greedy[k]] as Extract<Request, { kind: 'greedy' }>;
-      const token = out[j].top1[seqs[j].length - 1];
-      generated[k].push(token);
-      if (generated[k].length >= r.maxTokens || r.stopIds?.includes(token)) active.delete(k);
+      const r = decoding[k];
+      generated[k].push(next[j]);
+      if (generated[k].length >= r.maxTokens || r.stopIds?.includes(next[j])) active.delete(k);
     });
   }
   greedy.forEach((index, k) => (answers[index] = { kind: 'greedy', tokens: generated[k] }));

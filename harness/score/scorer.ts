@@ -83,6 +83,28 @@ export class Scorer {
     return results;
   }
 
+  /**
+   * The argmax next token after each sequence: only the last position goes through the
+   * model's head, so greedy decoding does not pay for scoring every position again.
+   */
+  async nextTokens(sequences: readonly (readonly number[])[]): Promise<number[]> {
+    sequences.forEach((s, i) => {
+      if (s.length === 0) throw new LmbError('EMPTY_CONTEXT', `sequence ${i} is empty: there is nothing to continue`, 'Start the prompt with at least one token');
+      this.check(s, i);
+    });
+    const C = this.model.contextLength;
+    const tails = sequences.map((s) => s.slice(Math.max(0, s.length - C)));
+    const next = new Array<number>(sequences.length);
+    const batches = planBatches(tails.map((t) => t.length), { maxTokens: this.opts.batchTokens ?? 8192, maxRows: this.opts.batchRows ?? 64 });
+    for (const batch of batches) {
+      const width = tails[batch[0]].length;
+      const ids = batch.map((i) => [...tails[i], ...new Array<number>(width - tails[i].length).fill(0)]);
+      const out = await this.model.forward(ids, batch.map(() => [0]), { positions: batch.map((i) => [tails[i].length - 1]) });
+      batch.forEach((i, b) => (next[i] = out.top1[b]));
+    }
+    return next;
+  }
+
   private check(ids: readonly number[], index: number): void {
     const V = this.model.vocabSize;
     for (let t = 0; t < ids.length; t++) {

@@ -58,6 +58,17 @@ describe('Scorer', () => {
     expect([...half.logprobs.slice(1)].every(Number.isFinite)).toBe(true);
   });
 
+  it('nextTokens gives the argmax after each sequence, the head run at one position per row', async () => {
+    const C = tiny.config.n_positions;
+    const seqs = [1, 7, 20, C, C + 5].map(randomIds);
+    const next = await new Scorer(model, { batchRows: 3 }).nextTokens(seqs);
+    seqs.forEach((s, i) => {
+      const ref = referenceGpt2(tiny.config, tiny.weights, s.slice(Math.max(0, s.length - C)));
+      expect(next[i]).toBe(ref.top1.at(-1));
+    });
+    await expect(new Scorer(model).nextTokens([[]])).rejects.toMatchObject({ code: 'EMPTY_CONTEXT' });
+  });
+
   it('refuses token ids outside the vocabulary, naming the position', async () => {
     await expect(new Scorer(model).score([[1, 2, 97]])).rejects.toMatchObject({
       code: 'TOKEN_OUT_OF_RANGE',

@@ -1,4 +1,4 @@
-import type { ForwardResult, LanguageModel } from '../../harness/model/language-model.js';
+import { allPositions, type ForwardOptions, type ForwardResult, type LanguageModel } from '../../harness/model/language-model.js';
 import type { TextTokenizer } from '../../harness/tokenize/tokenizer.js';
 
 /** One token per character of `alphabet`; the last character is end-of-text. */
@@ -28,17 +28,15 @@ export function bigramModel(vocabSize: number, successor: (i: number) => number,
     vocabSize,
     contextLength: 64,
     device: 'cpu',
-    async forward(ids: number[][], targets: number[][]): Promise<ForwardResult> {
-      const B = ids.length;
-      const T = ids[0].length;
-      const logprobs = new Float32Array(B * T);
-      const top1 = new Int32Array(B * T);
-      for (let b = 0; b < B; b++) {
-        for (let t = 0; t < T; t++) {
-          logprobs[b * T + t] = logp(ids[b][t], targets[b][t]);
-          top1[b * T + t] = successor(ids[b][t]);
-        }
-      }
+    async forward(ids: number[][], targets: number[][], opts: ForwardOptions = {}): Promise<ForwardResult> {
+      const positions = opts.positions ?? allPositions(ids.length, ids[0].length);
+      const K = positions[0].length;
+      const logprobs = new Float32Array(ids.length * K);
+      const top1 = new Int32Array(ids.length * K);
+      positions.forEach((row, b) => row.forEach((t, k) => {
+        logprobs[b * K + k] = logp(ids[b][t], targets[b][k]);
+        top1[b * K + k] = successor(ids[b][t]);
+      }));
       return { logprobs, top1 };
     },
     async dispose() {},

@@ -85,7 +85,7 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
   const d = c.n_embd;
   const heads = c.n_head;
   const headDim = d / heads;
-  const { ids, targets, seqLen } = tokenInputs(g);
+  const { ids, targets, scored, seqLen } = tokenInputs(g);
   const wte = w('wte.weight');
   let h = g.op('Add', [g.op('Gather', [wte, ids]), g.op('Gather', [w('wpe.weight'), positions(g, seqLen)])]);
   const mask = opts.attentions ? causalMask(g, seqLen) : '';
@@ -116,7 +116,7 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
     h = g.op('Add', [h, linear(m, `${p}mlp.c_proj`)]);
   }
   const unembed = c.tie_word_embeddings ? wte : w('lm_head.weight');
-  logprobOutputs(g, layerNorm(h, 'ln_f'), unembed, ids, targets, d);
+  logprobOutputs(g, layerNorm(h, 'ln_f'), unembed, scored, targets, d);
   return g.build();
 }
 

@@ -113,7 +113,7 @@ function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): Built
 
   const heads = c.n_heads;
   const headSize = c.dim / heads;
-  const { ids, targets, seqLen } = tokenInputs(g);
+  const { ids, targets, scored, seqLen } = tokenInputs(g);
   const embedding = w('tok_embeddings.weight');
   let h = g.op('Gather', [embedding, ids]);
   const mask = causalMask(g, seqLen);
@@ -138,7 +138,7 @@ function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): Built
     h = g.op('Add', [h, linear(gated, `${p}feed_forward.w2.weight`)]);
   }
   const unembed = c.shared_classifier ? embedding : w('output.weight');
-  logprobOutputs(g, rmsNorm(h, 'norm.weight'), unembed, ids, targets, c.dim);
+  logprobOutputs(g, rmsNorm(h, 'norm.weight'), unembed, scored, targets, c.dim);
   return g.build();
 }
 

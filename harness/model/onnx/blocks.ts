@@ -4,12 +4,16 @@ import type { GraphBuilder } from './graph.js';
 
 export const MS = { domain: 'com.microsoft' };
 
-/** The graph's inputs: token ids and the token whose log-prob each position should report. */
-export function tokenInputs(g: GraphBuilder): { ids: string; targets: string; seqLen: string } {
+/**
+ * The graph's inputs: token ids [B, T]; the positions to score [B, K] (all of them, or only the
+ * last one when decoding); and the token whose log-prob each scored position should report [B, K].
+ */
+export function tokenInputs(g: GraphBuilder): { ids: string; targets: string; scored: string; seqLen: string } {
   const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
-  const targets = g.input('target_ids', 'int64', ['batch', 'seq']);
+  const scored = g.input('score_positions', 'int64', ['batch', 'scored']);
+  const targets = g.input('target_ids', 'int64', ['batch', 'scored']);
   const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.int64s([1], [])], { axis: 0 });
-  return { ids, targets, seqLen };
+  return { ids, targets, scored, seqLen };
 }
 
 /** 0..T-1 as int64, for position embeddings and masks. */
@@ -64,19 +68,21 @@ export function causalAttention(
 }
 
 /**
- * The language-model head's outputs: `logprobs` [B, T] = log p(target_t | ids<=t) and
- * `top1` [B, T] = argmax p(. | ids<=t). Full logits never leave the graph.
+ * The language-model head, run only at the scored positions: outputs `logprobs` [B, K] =
+ * log p(target | ids up to that position) and `top1` [B, K] = the argmax there. Full logits
+ * never leave the graph.
  */
-export function logprobOutputs(g: GraphBuilder, hidden: string, unembed: string, ids: string, targets: string, width: number): void {
-  const flat = g.op('Reshape', [hidden, g.int64s([-1, width])]);
+export function logprobOutputs(g: GraphBuilder, hidden: string, unembed: string, scored: string, targets: string, width: number): void {
+  const picked = g.op('GatherND', [hidden, g.op('Unsqueeze', [scored, g.int64s([2])])], { batch_dims: 1 });
+  const flat = g.op('Reshape', [picked, g.int64s([-1, width])]);
   const logits = g.op('Gemm', [flat, unembed], { transB: 1 });
   const lse = g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 1 });
-  const picked = g.op('GatherElements', [logits, g.op('Reshape', [targets, g.int64s([-1, 1])])], { axis: 1 });
-  const shape = g.op('Shape', [ids]);
-  g.alias(g.op('Reshape', [g.op('Sub', [picked, lse]), shape]), 'logprobs');
+  const target = g.op('GatherElements', [logits, g.op('Reshape', [targets, g.int64s([-1, 1])])], { axis: 1 });
+  const shape = g.op('Shape', [scored]);
+  g.alias(g.op('Reshape', [g.op('Sub', [target, lse]), shape]), 'logprobs');
   g.alias(g.op('Reshape', [g.op('ArgMax', [logits], { axis: 1, keepdims: 0 }), shape]), 'top1');
-  g.output('logprobs', 'float32', ['batch', 'seq']);
-  g.output('top1', 'int64', ['batch', 'seq']);
+  g.output('logprobs', 'float32', ['batch', 'scored']);
+  g.output('top1', 'int64', ['batch', 'scored']);
 }
 
 /** Activation functions by the names Hugging Face configs use. */
