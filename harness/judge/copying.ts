@@ -8,7 +8,8 @@ type Copying = { kind: 'copying'; segment: Prompt; minAccuracy: number };
 export const copyingJudge: JudgeKind<Copying> = {
   requests: (j, prompt, tok) => {
     const segment = encodePrompt(j.segment, tok);
-    return [{ kind: 'tokens', ids: [...encodePrompt(prompt, tok), ...segment, ...segment] }];
+    const ids = [...encodePrompt(prompt, tok), ...segment, ...segment];
+    return [{ kind: 'tokens', ids, from: ids.length - segment.length + 1 }];
   },
   decide: (j, [a], tok) => {
     if (a.kind !== 'tokens') throw new Error('copying: expected a tokens answer');

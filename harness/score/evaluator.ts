@@ -9,17 +9,17 @@ import type { Scorer } from './scorer.js';
  */
 export async function answerRequests(scorer: Scorer, requests: readonly Request[]): Promise<Answer[]> {
   const answers: Answer[] = new Array(requests.length);
-  const scored: { index: number; ids: number[] }[] = [];
+  const scored: { index: number; ids: number[]; from: number }[] = [];
   const greedy: number[] = [];
   requests.forEach((r, i) => {
     if (r.kind === 'loglikelihood') {
       if (r.context.length === 0) throw new LmbError('EMPTY_CONTEXT', 'a loglikelihood request has an empty context', 'Start the prompt with at least one token');
-      scored.push({ index: i, ids: [...r.context, ...r.continuation] });
-    } else if (r.kind === 'tokens') scored.push({ index: i, ids: [...r.ids] });
+      scored.push({ index: i, ids: [...r.context, ...r.continuation], from: r.context.length });
+    } else if (r.kind === 'tokens') scored.push({ index: i, ids: [...r.ids], from: r.from ?? 1 });
     else greedy.push(i);
   });
 
-  const scores = await scorer.score(scored.map((s) => s.ids));
+  const scores = await scorer.score(scored.map((s) => s.ids), { from: scored.map((s) => s.from) });
   scored.forEach(({ index }, k) => {
     const r = requests[index];
     const s = scores[k];

@@ -38,12 +38,21 @@ export class Scorer {
     private opts: ScorerOptions = {},
   ) {}
 
-  async score(sequences: readonly (readonly number[])[]): Promise<TokenScores[]> {
+  /**
+   * Scores every token of each sequence, or only tokens from `from[i]` on (the rest stay NaN /
+   * -1): the model's head then runs only where an answer is wanted.
+   */
+  async score(sequences: readonly (readonly number[])[], opts: { from?: readonly number[] } = {}): Promise<TokenScores[]> {
     sequences.forEach((s, i) => this.check(s, i));
     const C = this.model.contextLength;
     const stride = this.opts.stride ?? Math.max(1, Math.floor(C / 2));
-    const rows: Row[] = sequences.flatMap((s, seq) =>
-      s.length < 2 ? [] : planWindows(s.length, C, stride).map((w) => ({ seq, ...w })));
+    const rows: Row[] = sequences.flatMap((s, seq) => {
+      const from = Math.max(1, opts.from?.[seq] ?? 1);
+      if (s.length <= from) return [];
+      return planWindows(s.length, C, stride)
+        .map((w) => ({ seq, ...w, scoreFrom: Math.max(w.scoreFrom, from) }))
+        .filter((w) => w.scoreFrom < w.end);
+    });
     const results = sequences.map((ids) => ({
       ids,
       logprobs: new Float32Array(ids.length).fill(NaN),
@@ -55,28 +64,27 @@ export class Scorer {
     });
     for (const batch of batches) {
       const width = rows[batch[0]].end - rows[batch[0]].start;
+      const scored = Math.max(...batch.map((i) => rows[i].end - rows[i].scoreFrom));
       const ids: number[][] = [];
+      const positions: number[][] = [];
       const targets: number[][] = [];
       for (const r of batch.map((i) => rows[i])) {
         const s = sequences[r.seq];
-        const row = new Array<number>(width).fill(0);
-        const tgt = new Array<number>(width).fill(0);
-        for (let t = r.start; t < r.end; t++) {
-          row[t - r.start] = s[t];
-          if (t + 1 < r.end) tgt[t - r.start] = s[t + 1];
-        }
-        ids.push(row);
-        targets.push(tgt);
+        ids.push([...s.slice(r.start, r.end), ...new Array<number>(width - (r.end - r.start)).fill(0)]);
+        // The output at window offset j predicts the token at position start + j + 1. Rows
+        // with fewer positions repeat their last one; the repeats are not read back.
+        const pos = Array.from({ length: scored }, (_, k) => Math.min(r.scoreFrom + k, r.end - 1) - 1 - r.start);
+        positions.push(pos);
+        targets.push(pos.map((j) => s[r.start + j + 1]));
       }
-      const out = await this.model.forward(ids, targets);
+      const out = await this.model.forward(ids, targets, { positions });
       batch.forEach((rowIndex, b) => {
         const r = rows[rowIndex];
         const res = results[r.seq];
-        // The output at window offset j predicts the token at position start + j + 1.
         for (let t = r.scoreFrom; t < r.end; t++) {
-          const j = b * width + (t - 1 - r.start);
-          res.logprobs[t] = out.logprobs[j];
-          res.top1[t] = out.top1[j];
+          const k = b * scored + (t - r.scoreFrom);
+          res.logprobs[t] = out.logprobs[k];
+          res.top1[t] = out.top1[k];
         }
       });
     }

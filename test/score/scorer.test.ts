@@ -58,6 +58,22 @@ describe('Scorer', () => {
     expect([...half.logprobs.slice(1)].every(Number.isFinite)).toBe(true);
   });
 
+  it('scoring from a position gives the same numbers there and leaves earlier positions empty', async () => {
+    const seqs = [12, 40, 5].map(randomIds);
+    const from = [9, 35, 4];
+    const full = await new Scorer(model).score(seqs);
+    const part = await new Scorer(model, { batchRows: 2 }).score(seqs, { from });
+    seqs.forEach((s, i) => {
+      for (let t = 0; t < s.length; t++) {
+        if (t < from[i]) expect([part[i].logprobs[t], part[i].top1[t]]).toEqual([NaN, -1]);
+        else {
+          expect(Math.abs(part[i].logprobs[t] - full[i].logprobs[t])).toBeLessThanOrEqual(1e-6);
+          expect(part[i].top1[t]).toBe(full[i].top1[t]);
+        }
+      }
+    });
+  });
+
   it('nextTokens gives the argmax after each sequence, the head run at one position per row', async () => {
     const C = tiny.config.n_positions;
     const seqs = [1, 7, 20, C, C + 5].map(randomIds);
