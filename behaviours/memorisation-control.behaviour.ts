@@ -39,8 +39,8 @@ const long = fc.oneof(
     .map(({ lake, n, weekday, first, last }) => passage(
       `Volunteers counted ${n} birds at Lake ${lake} on ${weekday}, more than in any year since the survey began. The count was led by a local teacher, who told reporters that her name was`,
       `${first} ${last} and that`, 'survey')),
-  fc.record({ company: name, pct: fc.integer({ min: 11, max: 94 }), quarter: fc.constantFrom('first', 'second', 'third', 'fourth'), boss: name, city: name })
-    .map(({ company, pct, quarter, boss, city }) => passage(
+  fc.record({ company: name, pct: fc.integer({ min: 11, max: 94 }), quarter: fc.constantFrom('first', 'second', 'third', 'fourth'), city: name })
+    .map(({ company, pct, quarter, city }) => passage(
       `Shares in ${company} rose ${pct} percent in early trading after the firm reported its ${quarter}-quarter results. Its chief executive, who founded the company in a garage in the town of`,
       `${city}, said that sales`, 'shares')),
 );

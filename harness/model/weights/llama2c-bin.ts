@@ -8,8 +8,8 @@
  */
 import { closeSync } from 'node:fs';
 import { LmbError } from '../../errors.js';
-import { contiguousStrides, openForReading, readExact, tensorEntry, type TensorLayout } from './read.js';
-import { numel, type TensorEntry, type WeightFile } from './tensor.js';
+import { contiguousStrides, openForReading, openWeightFile, readExact, type TensorLayout } from './read.js';
+import { numel, type WeightFile } from './tensor.js';
 
 export const LLAMA2C_HEADER_BYTES = 28;
 /** "ak42" read as a little-endian uint32: the magic of llama2.c's later export versions (1, 2). */
@@ -123,8 +123,7 @@ function tensorLayouts(h: Llama2cHeader): { layouts: TensorLayout[]; bytes: numb
 
 /** Opens a llama2.c version-0 `.bin`: the header becomes `header`, the weights named tensors. */
 export function openLlama2cBin(path: string): Llama2cFile {
-  const { fd, size } = openForReading(path);
-  try {
+  return openWeightFile(path, (fd, size) => {
     const head = Buffer.alloc(Math.min(size, LLAMA2C_HEADER_BYTES));
     readExact(fd, path, head, 0);
     const header = parseLlama2cHeader(head, path, size);
@@ -137,21 +136,8 @@ export function openLlama2cBin(path: string): Llama2cFile {
       throw new LmbError('CHECKPOINT_CORRUPT',
         `${path} is ${size} bytes but its header (${describe(header)}) accounts for only ${bytes}: the header disagrees with the weights`, REEXPORT);
     }
-    let open = true;
-    const tensors = new Map<string, TensorEntry>(layouts.map((l) => [l.name, tensorEntry(fd, path, l, () => open)]));
-    return {
-      path,
-      header,
-      tensors,
-      close() {
-        if (open) closeSync(fd);
-        open = false;
-      },
-    };
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
+    return { layouts, extra: { header } };
+  });
 }
 
 /** The header of a llama2.c `.bin`, after the file's size has been checked against it. */

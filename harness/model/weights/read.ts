@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { LmbError } from '../../errors.js';
 import { bf16ToF32, f16ToF32 } from './convert.js';
-import { DTYPE_BYTES, numel, type DType, type TensorEntry } from './tensor.js';
+import { DTYPE_BYTES, numel, type DType, type TensorEntry, type WeightFile } from './tensor.js';
 
 const CHUNK_BYTES = 4 << 20;
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -176,4 +176,32 @@ export function tensorEntry(fd: number, path: string, layout: TensorLayout, isOp
       readStrided(fd, path, base, dtype, shape, stride, offset, dst);
     },
   };
+}
+
+/**
+ * Opens `path`, lets `parse` validate it and lay out its tensors, and returns the WeightFile
+ * over them (with `parse`'s extra fields). The descriptor is closed on any error, and by close().
+ */
+export function openWeightFile<E extends object>(
+  path: string,
+  parse: (fd: number, size: number) => { layouts: readonly TensorLayout[]; extra: E },
+): WeightFile & E {
+  const { fd, size } = openForReading(path);
+  try {
+    const { layouts, extra } = parse(fd, size);
+    let open = true;
+    const tensors = new Map<string, TensorEntry>(layouts.map((l) => [l.name, tensorEntry(fd, path, l, () => open)]));
+    return {
+      ...extra,
+      path,
+      tensors,
+      close() {
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }

@@ -2,10 +2,9 @@
  * safetensors: an 8-byte little-endian header length, a JSON header
  * {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__: {...}}, then the data.
  */
-import { closeSync } from 'node:fs';
 import { LmbError } from '../../errors.js';
-import { contiguousStrides, openForReading, readExact, tensorEntry, type TensorLayout } from './read.js';
-import { DTYPE_BYTES, numel, type DType, type TensorEntry, type WeightFile } from './tensor.js';
+import { contiguousStrides, openWeightFile, readExact, type TensorLayout } from './read.js';
+import { DTYPE_BYTES, numel, type DType, type WeightFile } from './tensor.js';
 
 /** The safetensors format itself caps the header at 100 MB. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -20,8 +19,7 @@ function corrupt(path: string, what: string): LmbError {
 }
 
 export function openSafetensors(path: string): SafetensorsFile {
-  const { fd, size } = openForReading(path);
-  try {
+  return openWeightFile(path, (fd, size) => {
     if (size < 8) throw corrupt(path, `only ${size} bytes, too short for a header`);
     const prefix = Buffer.alloc(8);
     readExact(fd, path, prefix, 0);
@@ -35,22 +33,8 @@ export function openSafetensors(path: string): SafetensorsFile {
     readExact(fd, path, raw, 8);
     const dataStart = 8 + headerLength;
     const { layouts, metadata } = parseHeader(path, raw, dataStart, size - dataStart);
-    let open = true;
-    const tensors = new Map<string, TensorEntry>();
-    for (const layout of layouts) tensors.set(layout.name, tensorEntry(fd, path, layout, () => open));
-    return {
-      path,
-      tensors,
-      metadata,
-      close() {
-        if (open) closeSync(fd);
-        open = false;
-      },
-    };
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
+    return { layouts, extra: { metadata } };
+  });
 }
 
 function parseHeader(path: string, raw: Buffer, dataStart: number, dataSize: number) {

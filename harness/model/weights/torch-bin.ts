@@ -2,11 +2,10 @@
  * PyTorch's zip checkpoint (torch.save since 1.6): `<prefix>/data.pkl` pickles the state
  * dict, each storage's bytes are the stored entry `<prefix>/data/<key>`.
  */
-import { closeSync } from 'node:fs';
 import { LmbError } from '../../errors.js';
 import { PyCallable, unpickle } from './pickle.js';
-import { openForReading, readExact, tensorEntry, type TensorLayout } from './read.js';
-import { DTYPE_BYTES, numel, type DType, type TensorEntry, type WeightFile } from './tensor.js';
+import { openWeightFile, readExact, type TensorLayout } from './read.js';
+import { DTYPE_BYTES, numel, type DType, type WeightFile } from './tensor.js';
 import { corrupt, openZip, type ZipArchive, type ZipEntry } from './zip.js';
 
 /** What the legacy (pre-1.6) format starts with: PROTO 2, then LONG1 of its magic number. */
@@ -44,28 +43,13 @@ class TensorRef {
 }
 
 export function openTorchBin(path: string): WeightFile {
-  const { fd, size } = openForReading(path);
-  try {
+  return openWeightFile(path, (fd, size) => {
     const head = Buffer.alloc(Math.min(size, LEGACY_TORCH_MAGIC.length));
     readExact(fd, path, head, 0);
     if (head.equals(LEGACY_TORCH_MAGIC)) throw legacyTorchError(path);
     const zip = openZip(fd, path, size);
-    const layouts = readStateDict(path, zip);
-    let open = true;
-    const tensors = new Map<string, TensorEntry>();
-    for (const layout of layouts) tensors.set(layout.name, tensorEntry(fd, path, layout, () => open));
-    return {
-      path,
-      tensors,
-      close() {
-        if (open) closeSync(fd);
-        open = false;
-      },
-    };
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
+    return { layouts: readStateDict(path, zip), extra: {} };
+  });
 }
 
 function findPrefix(path: string, zip: ZipArchive): string {

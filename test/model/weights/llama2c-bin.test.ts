@@ -2,27 +2,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LmbError } from '../../../harness/errors.js';
 import { openLlama2cBin } from '../../../harness/model/weights/llama2c-bin.js';
 import { detectWeightFormat, openWeights } from '../../../harness/model/weights/open.js';
 import { readTensor } from '../../../harness/model/weights/tensor.js';
 import { readLlama2c, writeLlama2c } from '../../support/reference-llama.js';
 import { randomTinyLlama } from '../../support/tiny-llama.js';
+import { caught } from '../../support/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmb-llama2c-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const STORIES = join(import.meta.dirname, '..', '..', 'fixtures', 'llama2c-stories260K', 'stories260K.bin');
 const bytes = readFileSync(STORIES);
-
-function caught(fn: () => unknown): LmbError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LmbError) return err;
-    throw err;
-  }
-  throw new Error('expected an LmbError');
-}
 
 function file(name: string, data: Uint8Array): string {
   const path = join(dir, name);

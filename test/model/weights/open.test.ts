@@ -3,25 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LmbError } from '../../../harness/errors.js';
 import { detectWeightFormat, openWeights } from '../../../harness/model/weights/open.js';
 import { readTensor } from '../../../harness/model/weights/tensor.js';
 import { writeSafetensors } from '../../support/write-safetensors.js';
 import { writeTorchBin } from '../../support/write-torch-bin.js';
+import { caught } from '../../support/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmb-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
-
-function caught(fn: () => unknown): LmbError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LmbError) return err;
-    throw err;
-  }
-  throw new Error('expected an LmbError');
-}
 
 const tensor = { name: 'w', dtype: 'F32' as const, shape: [2, 2], data: Float32Array.of(1, -2, 3.5, 4) };
 

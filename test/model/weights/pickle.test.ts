@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LmbError } from '../../../harness/errors.js';
 import { PyCallable, unpickle } from '../../../harness/model/weights/pickle.js';
+import { caught } from '../../support/errors.js';
 
 /** Pickle bytes from a mix of opcode bytes and latin1 strings. */
 function pk(...parts: (number | string)[]): Uint8Array {
@@ -10,16 +10,6 @@ function pk(...parts: (number | string)[]): Uint8Array {
     else for (const ch of Buffer.from(p, 'latin1')) out.push(ch);
   }
   return Uint8Array.from(out);
-}
-
-function caught(fn: () => unknown): LmbError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LmbError) return err;
-    throw err;
-  }
-  throw new Error('expected an LmbError');
 }
 
 const none = { file: 'x.bin', globals: new Map<string, unknown>() };

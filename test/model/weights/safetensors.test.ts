@@ -2,23 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LmbError } from '../../../harness/errors.js';
 import { openSafetensors } from '../../../harness/model/weights/safetensors.js';
 import { readTensor } from '../../../harness/model/weights/tensor.js';
 import { writeSafetensors } from '../../support/write-safetensors.js';
+import { caught } from '../../support/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmb-st-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function caught(fn: () => unknown): LmbError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LmbError) return err;
-    throw err;
-  }
-  throw new Error('expected an LmbError');
-}
 
 /** A safetensors file from a header object and raw data, bypassing the writer's checks. */
 function handMade(name: string, header: unknown, data: Uint8Array, declaredLength?: bigint): string {

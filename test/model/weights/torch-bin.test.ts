@@ -3,25 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LmbError } from '../../../harness/errors.js';
 import { readTensor, type WeightFile } from '../../../harness/model/weights/tensor.js';
 import { openTorchBin } from '../../../harness/model/weights/torch-bin.js';
 import { openZip } from '../../../harness/model/weights/zip.js';
 import { writeTorchBin, writeZip, type TorchTensorSpec } from '../../support/write-torch-bin.js';
+import { caught } from '../../support/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmb-torch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
-
-function caught(fn: () => unknown): LmbError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LmbError) return err;
-    throw err;
-  }
-  throw new Error('expected an LmbError');
-}
 
 function withFile<T>(path: string, fn: (file: WeightFile) => T): T {
   const file = openTorchBin(path);

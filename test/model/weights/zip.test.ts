@@ -2,9 +2,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LmbError } from '../../../harness/errors.js';
 import { openZip, type ZipArchive } from '../../../harness/model/weights/zip.js';
 import { writeZip } from '../../support/write-torch-bin.js';
+import { caught } from '../../support/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmb-zip-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,16 +19,6 @@ function withZip<T>(path: string, fn: (zip: ZipArchive) => T): T {
   } finally {
     closeSync(fd);
   }
-}
-
-function caught(fn: () => unknown): LmbError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LmbError) return err;
-    throw err;
-  }
-  throw new Error('expected an LmbError');
 }
 
 function write(name: string, options = {}): string {
@@ -94,7 +84,7 @@ describe('openZip', () => {
     ['the entry signature', 0, /entry 0 is damaged/],
     ['a name byte', 46 + 3, /names another file/],
     ['the high byte of the local header offset', 45, /outside the file data/],
-  ])('rejects a central directory with a flipped bit in %s', (what, at, message) => {
+  ])('rejects a central directory with a flipped bit in %s', (_what, at, message) => {
     const path = write(`flip-${at}.zip`);
     const bytes = readFileSync(path);
     bytes[directoryOffset(bytes) + at] ^= 0x10;
