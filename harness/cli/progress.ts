@@ -17,7 +17,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (
         multi = new cliProgress.MultiBar({ stream, hideCursor: true, fps: 5, format: '{label} |{bar}| {value}/{total} | ETA {eta_formatted}' });
         bar = multi.create(p.total, 0, { label: 'checkpoints' });
         unwatch = watchDownloads(downloadBars({ multi }).update);
-      } else stream.write(`lmb: evaluating ${p.probes} probes on ${p.total} checkpoints\n`);
+      } else stream.write(`lmb: evaluating ${p.probes} probes on ${p.total} checkpoint${p.total === 1 ? "" : "s"}\n`);
       return;
     }
     if (bar && multi) {

@@ -59,7 +59,8 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
   const final = common[common.length - 1];
   const chosen = steps?.length
     ? steps.map((step) => ({ label: `step ${step}`, step }))
-    : [{ label: 'middle', step: common[Math.floor((common.length - 1) / 2)] }, { label: 'final', step: final }].filter((s, i, all) => s.step !== undefined && all.findIndex((x) => x.step === s.step) === i);
+    : [{ label: 'middle', step: common[Math.floor((common.length - 1) / 2)] }, { label: 'final', step: final }]
+      .filter((s) => s.step !== undefined && (s.label === 'final' || s.step !== final));
   const outcomes = (run: string, step: number) => results.checkpoints.find((c) => c.run === run && c.step === step)?.outcomes ?? new Map<string, Outcome>();
   const pairs: PairConvergence[] = [];
   for (let i = 0; i < runs.length; i++) {
@@ -102,6 +103,7 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
 /** Markdown: one agreement table per step, then the splits (a few per behaviour). */
 export function convergenceMarkdown(c: Convergence, splitsPerBehaviour = 3): string {
   const out = [`# Convergence: ${c.suite}`, '', 'Probe-by-probe agreement between runs. κ is Cohen\'s kappa (1: identical, 0: chance).', ''];
+  if (c.pairs.length === 0) return [...out, 'This suite has a single run: there is no pair to compare.', ''].join('\n');
   for (const { label, step } of c.steps) {
     out.push(`## ${label} (step ${step})`, '', '| run A | run B | both pass | only A | only B | neither | κ |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
     for (const p of c.pairs.filter((x) => x.step === step)) {
