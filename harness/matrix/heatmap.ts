@@ -13,7 +13,7 @@ function colour(rate: number): string {
 export function matrixHeatmap(m: PassRateMatrix): string {
   const cw = 34;
   const ch = 22;
-  const left = 150;
+  const left = 170;
   const top = 56;
   const gap = 14;
   let x = left;
@@ -22,7 +22,7 @@ export function matrixHeatmap(m: PassRateMatrix): string {
     x += r.steps.length * cw + gap;
     return block;
   });
-  const width = x + 10;
+  const width = Math.max(x + 10, 560);
   const height = top + m.behaviours.length * ch + 30;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
