@@ -21,5 +21,11 @@ export interface ModelFlags {
   threads?: number;
 }
 
-/** Writes a one-line notice to stderr, e.g. when --device auto falls back to the CPU. */
-export const notice = (line: string) => process.stderr.write(`lmb: ${line}\n`);
+const noticed = new Set<string>();
+
+/** Writes a one-line notice to stderr once per process, e.g. when --device auto falls back to the CPU. */
+export function notice(line: string): void {
+  if (noticed.has(line)) return;
+  noticed.add(line);
+  process.stderr.write(`lmb: ${line}\n`);
+}

@@ -16,6 +16,7 @@ import { defaultBehaviourDir, loadBehaviours } from '../spec/load.js';
 import { findSuite } from '../suite/registry.js';
 import { selectCheckpoints } from '../suite/select.js';
 import { cellKey, type BehaviourRun } from './context.js';
+import { notice } from '../cli/options.js';
 import { progressReporter } from '../cli/progress.js';
 
 export default async function setup(project: TestProject): Promise<void> {
@@ -27,7 +28,7 @@ export default async function setup(project: TestProject): Promise<void> {
     behaviours,
     cache: new ResultCache(ResultCache.defaultDir()),
     select: (run) => selectCheckpoints(run, selection),
-    model: { device: parseDevice(process.env.LMB_DEVICE ?? 'auto'), onNotice: (l) => process.stderr.write(`lmb: ${l}\n`) },
+    model: { device: parseDevice(process.env.LMB_DEVICE ?? 'auto'), onNotice: notice },
     onProgress: progressReporter(),
   });
   const matrix = buildMatrix(results);
