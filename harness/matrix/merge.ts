@@ -28,3 +28,9 @@ export function mergeMatrices(base: PassRateMatrix | undefined, top: PassRateMat
   }
   return { suite: top.suite, behaviours, runs, cells };
 }
+
+/** The matrix restricted to `behaviours`. */
+export function onlyBehaviours(m: PassRateMatrix, behaviours: readonly string[]): PassRateMatrix {
+  const keep = m.behaviours.filter((b) => behaviours.includes(b));
+  return { ...m, behaviours: keep, cells: Object.fromEntries(keep.map((b) => [b, m.cells[b]])) };
+}

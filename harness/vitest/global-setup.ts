@@ -7,7 +7,7 @@
 import type { TestProject } from 'vitest/node';
 import { failedProbes } from '../matrix/failures.js';
 import { buildMatrix } from '../matrix/matrix.js';
-import { mergeMatrices } from '../matrix/merge.js';
+import { mergeMatrices, onlyBehaviours } from '../matrix/merge.js';
 import { readSnapshot, snapshotDir, writeSnapshot } from '../matrix/snapshot.js';
 import { parseDevice } from '../model/runtime/session.js';
 import { ResultCache } from '../run/result-cache.js';
@@ -36,7 +36,8 @@ export default async function setup(project: TestProject): Promise<void> {
   const before = readSnapshot(dir);
   const mode = project.config.snapshotOptions.updateSnapshot;
   let snapshot = before ?? null;
-  if (mode === 'all') snapshot = mergeMatrices(before, matrix);
+  // -u: this run's cells win, unselected checkpoints keep theirs, removed behaviours go (as vitest drops obsolete snapshots).
+  if (mode === 'all') snapshot = onlyBehaviours(mergeMatrices(before, matrix), matrix.behaviours);
   else if (mode === 'new') snapshot = mergeMatrices(matrix, before ?? matrix);
   if (snapshot && JSON.stringify(snapshot) !== JSON.stringify(before)) writeSnapshot(dir, snapshot);
 

@@ -122,3 +122,12 @@ describe('lmb run and lmb converge', () => {
     expect(noSuite.stderr).toMatch(/^lmb: SUITE_UNKNOWN: no suite "no-such-suite"/);
   }, 60_000);
 });
+
+describe('vitest --project behaviours -u after a spec is removed', () => {
+  it('drops the removed behaviour\'s row, as vitest drops obsolete snapshots', () => {
+    rmSync(join(project, 'behaviours', 'echo-again.behaviour.ts'));
+    expect(vitest(['-u']).status).toBe(0);
+    expect(matrix().behaviours).toEqual(['echo']);
+    expect(matrix().cells['echo-again']).toBeUndefined();
+  }, 60_000);
+});
