@@ -28,6 +28,7 @@ export { wilson } from './matrix/wilson.js';
 export { diffMatrices, diffMarkdown } from './matrix/diff.js';
 export { convergence, convergenceMarkdown, cohensKappa, type Convergence } from './matrix/converge.js';
 export { readMatrix, writeSnapshot } from './matrix/snapshot.js';
+export * from './analysis/index.js';
 
 // Suites and the hub.
 export type { CheckpointRef, Run, Suite } from './suite/suite.js';

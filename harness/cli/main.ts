@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { LmbError } from '../errors.js';
 import { convergeCommand } from './commands/converge.js';
 import { diffCommand } from './commands/diff.js';
+import { inductionCommand } from './commands/induction.js';
 import { runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 
@@ -11,7 +12,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Behavioural test suites for language-model training runs')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [runCommand(), scoreCommand(), diffCommand(), convergeCommand()]) program.addCommand(command);
+  for (const command of [runCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand()]) program.addCommand(command);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,0 +1,75 @@
+/**
+ * The in-context-learning score of Olsson et al. (2022), "In-context Learning and Induction
+ * Heads": the mean loss at a late token of a text minus the mean loss at an early one. A model
+ * that uses its context well predicts the late token better, so the score goes negative.
+ */
+import { LmbError } from '../errors.js';
+import type { LanguageModel } from '../model/language-model.js';
+
+/** The paper's positions for a 1024-token context: the 500th and the 50th token. */
+const PAPER_CONTEXT = 1024;
+const PAPER_LATE = 500;
+const PAPER_EARLY = 50;
+
+/** Token indices (0-based) whose losses are compared. */
+export interface IclPositions {
+  early: number;
+  late: number;
+}
+
+/**
+ * The paper's positions scaled to a context of C tokens: round(500 C / 1024) and
+ * round(50 C / 1024), i.e. about 0.49 C and 0.05 C (500 and 50 for C = 1024; 63 and 6 for 128).
+ */
+export function iclPositions(contextLength: number): IclPositions {
+  const late = Math.round((PAPER_LATE * contextLength) / PAPER_CONTEXT);
+  const early = Math.max(1, Math.round((PAPER_EARLY * contextLength) / PAPER_CONTEXT));
+  if (late <= early || late >= contextLength) {
+    throw new LmbError('CONTEXT_TOO_SHORT', `a context of ${contextLength} tokens is too short for an in-context-learning score`,
+      'Use a model with a context of at least 12 tokens');
+  }
+  return { early, late };
+}
+
+/**
+ * `count` windows of `length` tokens cut from `tokens`, evenly spaced from its start to its end
+ * and never overlapping, so every checkpoint sees the same texts.
+ */
+export function cutWindows(tokens: readonly number[], count: number, length: number): number[][] {
+  if (tokens.length < count * length) {
+    throw new LmbError('TEXT_TOO_SHORT', `${tokens.length} tokens cannot give ${count} windows of ${length}`,
+      'Use a longer text or fewer windows');
+  }
+  const gap = count > 1 ? Math.floor((tokens.length - length) / (count - 1)) : 0;
+  return Array.from({ length: count }, (_, i) => tokens.slice(i * gap, i * gap + length));
+}
+
+/** mean(late) - mean(early): the losses (nats) of the late and the early token of each text. */
+export function iclScore(earlyLosses: readonly number[], lateLosses: readonly number[]): number {
+  if (earlyLosses.length === 0 || earlyLosses.length !== lateLosses.length) {
+    throw new LmbError('ICL_LOSSES', `need as many early as late losses (got ${earlyLosses.length} and ${lateLosses.length}), at least one`);
+  }
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return mean(lateLosses) - mean(earlyLosses);
+}
+
+/**
+ * The ICL score of `model` on `windows` (each at least `late + 1` tokens): the loss of the token
+ * at index `late` given those before it, minus the loss of the token at index `early`.
+ */
+export async function measureIclScore(model: LanguageModel, windows: readonly number[][], at: IclPositions, batchRows = 8): Promise<number> {
+  const early: number[] = [];
+  const late: number[] = [];
+  for (let i = 0; i < windows.length; i += batchRows) {
+    const rows = windows.slice(i, i + batchRows).map((w) => w.slice(0, at.late + 1));
+    // The output at position t predicts the token at t + 1.
+    const out = await model.forward(rows, rows.map((w) => [w[at.early], w[at.late]]), {
+      positions: rows.map(() => [at.early - 1, at.late - 1]),
+    });
+    rows.forEach((_, b) => {
+      early.push(-out.logprobs[2 * b]);
+      late.push(-out.logprobs[2 * b + 1]);
+    });
+  }
+  return iclScore(early, late);
+}

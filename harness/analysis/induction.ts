@@ -1,0 +1,129 @@
+/**
+ * Induction heads across training (Olsson et al. 2022): per checkpoint, the in-context-learning
+ * score and every head's prefix-matching score; per run, the phase change between them.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LanguageModel } from '../model/language-model.js';
+import { loadModel, type LoadOptions } from '../model/load.js';
+import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
+import { openTokenizer } from '../tokenize/open.js';
+import { checkTokenizerFits, type TextTokenizer } from '../tokenize/tokenizer.js';
+import { cutWindows, iclPositions, measureIclScore, type IclPositions } from './icl-score.js';
+import { phaseChange, type PhaseChange } from './phase-change.js';
+import { candidateTokens, measurePrefixMatching, repeatedSequences, type RepeatedSequences } from './prefix-matching.js';
+
+/** The bundled OpenWebText sample: the texts of the ICL score and the token frequencies. */
+export const OPENWEBTEXT_SAMPLE = fileURLToPath(new URL('../../behaviours/data/openwebtext/openwebtext_first100docs.txt', import.meta.url));
+
+/** What the measurements are taken on; fixed so every checkpoint and run sees the same inputs. */
+export const INDUCTION_SETTINGS = {
+  /**
+   * Texts for the ICL score. One token's loss varies by ~3 nats from text to text, so the score's
+   * standard error is ~3.5 / sqrt(windows) nats: ~0.3 with 128 (and ~0.6 with 32).
+   */
+  windows: 128,
+  /** Random tokens per repeated sequence (fewer when the context cannot hold `repeats` copies). */
+  period: 25,
+  repeats: 4,
+  sequences: 8,
+  seed: 1,
+  /** The most and the least common fraction of tokens left out of the random sequences. */
+  excludeFraction: 0.1,
+} as const;
+
+/** The inputs for one context length. */
+export interface InductionProbes {
+  icl: { at: IclPositions; windows: number[][] };
+  repeated: RepeatedSequences;
+}
+
+export interface CheckpointInduction {
+  step: number;
+  iclScore: number;
+  /** [layer][head]. */
+  prefixMatching: number[][];
+}
+
+export interface RunInduction {
+  run: string;
+  phaseChange: PhaseChange | null;
+  checkpoints: CheckpointInduction[];
+}
+
+/**
+ * The probes for a model with `contextLength` tokens: ICL windows cut from the tokenized
+ * `sampleIds`, and repeated random sequences of tokens neither too common nor too rare in it.
+ */
+export function inductionProbes(tokenizer: Pick<TextTokenizer, 'eosId' | 'bosId'>, sampleIds: readonly number[], contextLength: number): InductionProbes {
+  const s = INDUCTION_SETTINGS;
+  const at = iclPositions(contextLength);
+  const special = [tokenizer.eosId, tokenizer.bosId].filter((id): id is number => id !== undefined);
+  const start = tokenizer.bosId ?? tokenizer.eosId ?? 0;
+  const period = Math.min(s.period, Math.floor((contextLength - 1) / s.repeats));
+  return {
+    icl: { at, windows: cutWindows(sampleIds, s.windows, at.late + 1) },
+    repeated: repeatedSequences(candidateTokens(sampleIds, special, s.excludeFraction),
+      { start, period, repeats: s.repeats, count: s.sequences, seed: s.seed }),
+  };
+}
+
+/** Both measurements on one model (loaded with `{ attentions: true }`). */
+export async function measureInduction(model: LanguageModel, probes: InductionProbes): Promise<Omit<CheckpointInduction, 'step'>> {
+  return {
+    iclScore: await measureIclScore(model, probes.icl.windows, probes.icl.at),
+    prefixMatching: await measurePrefixMatching(model, probes.repeated),
+  };
+}
+
+export interface InductionOptions {
+  suite: Suite;
+  select: (run: Run) => readonly CheckpointRef[];
+  model?: Omit<LoadOptions, 'configOverrides' | 'attentions'>;
+  /** The text sample (default: the bundled OpenWebText sample). */
+  text?: string;
+  onCheckpoint?: (run: Run, checkpoint: CheckpointRef, done: number, total: number) => void;
+}
+
+/**
+ * Every selected checkpoint of every run. The tokenizer beside the first checkpoint tokenizes
+ * the sample once for the whole suite, so all runs are measured on the same token ids.
+ */
+export async function analyseInduction(opts: InductionOptions): Promise<RunInduction[]> {
+  const plan = opts.suite.runs.map((run) => ({ run, checkpoints: opts.select(run) }));
+  const total = plan.reduce((n, p) => n + p.checkpoints.length, 0);
+  let tokenizer: { tokenizer: TextTokenizer; where: string; ids: number[] } | undefined;
+  const probes = new Map<number, InductionProbes>();
+  const out: RunInduction[] = [];
+  let done = 0;
+  for (const { run, checkpoints } of plan) {
+    const measured: CheckpointInduction[] = [];
+    for (const ckpt of checkpoints) {
+      opts.onCheckpoint?.(run, ckpt, done, total);
+      const path = await ckpt.fetch();
+      if (!tokenizer) {
+        const where = statSync(path).isDirectory() ? path : dirname(path);
+        const t = openTokenizer(where);
+        tokenizer = { tokenizer: t, where, ids: t.encode(opts.text ?? readFileSync(OPENWEBTEXT_SAMPLE, 'utf8')) };
+      }
+      const model = await loadModel(path, { ...opts.model, attentions: true, configOverrides: { ...run.configOverrides } });
+      try {
+        checkTokenizerFits(tokenizer.tokenizer, model.vocabSize, tokenizer.where);
+        const C = model.contextLength;
+        if (!probes.has(C)) probes.set(C, inductionProbes(tokenizer.tokenizer, tokenizer.ids, C));
+        measured.push({ step: ckpt.step, ...(await measureInduction(model, probes.get(C)!)) });
+      } finally {
+        await model.dispose();
+      }
+      done++;
+    }
+    const best = (c: CheckpointInduction) => Math.max(...c.prefixMatching.flat());
+    out.push({
+      run: run.name,
+      phaseChange: phaseChange(measured.map((c) => ({ step: c.step, iclScore: c.iclScore, bestPrefixMatching: best(c) }))),
+      checkpoints: measured,
+    });
+  }
+  return out;
+}
