@@ -4,7 +4,7 @@
  * Writes bench/out/results.md and prints the same table.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { GPT2_SMALL_PARAMS, gpt2FlopsPerToken, writeRandomGpt2Small } from './gpt2-small.js';
@@ -40,6 +40,14 @@ rows.push(
   { metric: 'model achieved (1024-token sequences)', value: `${modelGflops.toFixed(1)} GFLOP/s` },
   { metric: 'model / plain matmul', value: ratio.toFixed(2), target: '>= 0.5', ok: ratio >= 0.5 },
 );
+
+// Sessions are released: RSS after many loads in a row, against after the first few.
+const demoRuns = join(here, '..', 'suites', 'demo', 'runs');
+const demoDirs = readdirSync(demoRuns).flatMap((run) => readdirSync(join(demoRuns, run)).map((c) => join(demoRuns, run, c)));
+const reloadTiny = JSON.parse(node('probe-reload.ts', '50', ...demoDirs).trim().split('\n').pop()!);
+rows.push({ metric: '50 demo checkpoints loaded, used, disposed in a row: RSS after 5 -> after 50', value: `${reloadTiny.afterFirstTenth.toFixed(0)} MB -> ${reloadTiny.last.toFixed(0)} MB`, target: 'flat (+<= 10%)', ok: reloadTiny.last <= 1.1 * reloadTiny.afterFirstTenth });
+const reloadSmall = JSON.parse(node('probe-reload.ts', '10', ckpt).trim().split('\n').pop()!);
+rows.push({ metric: 'GPT-2 small loaded 10 times in a row: RSS after 1 -> after 10', value: `${reloadSmall.afterFirstTenth.toFixed(0)} MB -> ${reloadSmall.last.toFixed(0)} MB`, target: 'flat (+<= 10%)', ok: reloadSmall.last <= 1.1 * reloadSmall.afterFirstTenth });
 
 // The full behaviour set on the same checkpoint (random weights: continuations run to full length).
 for (const f of ['vocab.json', 'merges.txt']) copyFileSync(join(here, '..', 'test', 'fixtures', 'gpt2-tokenizer', f), join(ckpt, f));
