@@ -29,6 +29,7 @@ export { diffMatrices, diffMarkdown } from './matrix/diff.js';
 export { convergence, convergenceMarkdown, cohensKappa, type Convergence } from './matrix/converge.js';
 export { readMatrix, writeSnapshot } from './matrix/snapshot.js';
 export * from './analysis/index.js';
+export * from './analysis/tokens/index.js';
 
 // Suites and the hub.
 export type { CheckpointRef, Run, Suite } from './suite/suite.js';

@@ -5,6 +5,7 @@ import { diffCommand } from './commands/diff.js';
 import { inductionCommand } from './commands/induction.js';
 import { runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
+import { tokensCommand } from './commands/tokens.js';
 
 /** The `lmb` command line: a thin shell over the library; each command is one file. */
 export async function main(argv: string[]): Promise<number> {
@@ -12,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Behavioural test suites for language-model training runs')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [runCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand()]) program.addCommand(command);
+  for (const command of [runCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand(), tokensCommand()]) program.addCommand(command);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,0 +1,5 @@
+/** Per-token log-probs of a corpus under many checkpoints, stored column-wise in DuckDB. */
+export { readCorpus } from './corpus.js';
+export { TokenStore, type AppendScores, type CheckpointLabel, type StoredCorpus } from './store.js';
+export { scoreCorpus, type CheckpointTokens, type CorpusScores, type ScoreCorpusOptions } from './score-corpus.js';
+export { readTokenMatrix, type CheckpointPick, type StoredCheckpoint, type TokenMatrix } from './matrix.js';

@@ -1,0 +1,54 @@
+import { relative } from 'node:path';
+import { Command } from 'commander';
+import { scoreCorpus, type CorpusScores } from '../../analysis/tokens/score-corpus.js';
+import { findSuite } from '../../suite/registry.js';
+import { selectCheckpoints } from '../../suite/select.js';
+import { deviceOption, notice, threadsOption, type ModelFlags } from '../options.js';
+
+interface TokensFlags extends ModelFlags {
+  suite: string;
+  checkpoints: string;
+  corpus?: string;
+  store?: string;
+}
+
+export function tokensCommand(): Command {
+  return new Command('tokens')
+    .description('score a corpus with many checkpoints and store every token\'s log-prob in DuckDB (only what is not stored yet)')
+    .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
+    .option('--checkpoints <selection>', 'all, final, every:N, log:K, steps or ranges (e.g. 0,1000-5000)', 'all')
+    .option('--corpus <file>', '.txt (documents separated by blank lines) or .jsonl ("text" per line); default: the bundled OpenWebText sample')
+    .option('--store <path>', 'the DuckDB file (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
+    .addOption(deviceOption())
+    .addOption(threadsOption())
+    .action(async (flags: TokensFlags) => {
+      const suite = await findSuite(flags.suite);
+      const scores = await scoreCorpus({
+        suite,
+        select: (run) => selectCheckpoints(run, flags.checkpoints),
+        corpus: flags.corpus,
+        store: flags.store,
+        model: { device: flags.device, threads: flags.threads, onNotice: notice },
+        onCheckpoint: process.stderr.isTTY
+          ? (done, total, run, ref) => process.stderr.write(`\rlmb: tokens ${run.name} @ step ${ref.step} (${done + 1}/${total})\x1b[K`)
+          : undefined,
+      });
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      process.stdout.write(`${tokensSummary(scores)}\n`);
+    });
+}
+
+/** A few lines: the corpus, how many checkpoints were added, each checkpoint's mean loss. */
+export function tokensSummary(s: CorpusScores): string {
+  const added = s.checkpoints.filter((c) => c.added > 0).length;
+  const rel = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p));
+  const lines = [
+    `corpus ${s.corpus} (${rel(s.source)}): ${s.documents} documents${s.distinctDocuments < s.documents ? ` (${s.distinctDocuments} distinct)` : ''}, ${s.tokens} tokens (${s.scoredTokens} scored)`,
+    `checkpoints: ${s.checkpoints.length} (${added} added, ${s.checkpoints.length - added} already stored) in ${rel(s.store)}`,
+    ['run'.padEnd(12), 'step'.padStart(8), 'loss'.padStart(7), '  new tokens'].join(' '),
+  ];
+  for (const c of s.checkpoints) {
+    lines.push([c.run.padEnd(12), String(c.step).padStart(8), c.meanLoss.toFixed(3).padStart(7), `  ${c.added}`].join(' '));
+  }
+  return lines.join('\n');
+}
