@@ -30,6 +30,7 @@ export { convergence, convergenceMarkdown, cohensKappa, type Convergence } from 
 export { readMatrix, writeSnapshot } from './matrix/snapshot.js';
 export * from './analysis/index.js';
 export * from './analysis/tokens/index.js';
+export * from './analysis/scatter/index.js';
 
 // Suites and the hub.
 export type { CheckpointRef, Run, Suite } from './suite/suite.js';

@@ -1,0 +1,157 @@
+import type { LoadOptions } from '../../model/load.js';
+import { openCheckpoint } from '../../model/checkpoint.js';
+import type { Suite } from '../../suite/suite.js';
+import { openTokenizer } from '../../tokenize/open.js';
+import type { TextTokenizer } from '../../tokenize/tokenizer.js';
+import { readTokenMatrix, type TokenMatrix } from '../tokens/matrix.js';
+import { scoreCorpus } from '../tokens/score-corpus.js';
+import { TokenStore } from '../tokens/store.js';
+import { classSummary, type ClassStats } from './class-summary.js';
+import { pearson, spearman } from './correlation.js';
+import { topOutliers } from './outliers.js';
+import { pickCheckpoint } from './pick.js';
+import { seenEarlier, tokenClasses, type TokenClass } from './token-class.js';
+
+export interface ScatterOptions {
+  suite: Suite;
+  /** Checkpoints as `run@step` or `run@final`. */
+  a: string;
+  b: string;
+  corpus?: string;
+  store?: string;
+  /** Outliers each way (default 20). */
+  top?: number;
+  /** Preceding tokens shown with each outlier (default 8). */
+  contextTokens?: number;
+  model?: Omit<LoadOptions, 'configOverrides'>;
+  onCheckpoint?: (done: number, total: number, label: string) => void;
+}
+
+/** A token where the two checkpoints disagree a lot. */
+export interface Outlier {
+  doc: number;
+  position: number;
+  tokenId: number;
+  token: string;
+  /** The preceding tokens of its document, decoded. */
+  context: string;
+  logprobA: number;
+  logprobB: number;
+  /** logprobA - logprobB. */
+  diff: number;
+  classes: TokenClass[];
+}
+
+export interface ScatterSide {
+  label: string;
+  run: string;
+  step: number;
+  /** Mean loss over the compared tokens, nats. */
+  meanLoss: number;
+}
+
+/** Everything scatter.json holds. */
+export interface ScatterSummary {
+  suite: string;
+  corpus: { id: string; source: string };
+  a: ScatterSide;
+  b: ScatterSide;
+  /** Tokens where both log-probs are stored and finite. */
+  tokens: number;
+  pearson: number;
+  spearman: number;
+  /** Mean of logprob_A - logprob_B, nats. */
+  meanDiff: number;
+  outliers: { aBetter: Outlier[]; bBetter: Outlier[] };
+  classes: ClassStats[];
+}
+
+export interface ScatterResult {
+  summary: ScatterSummary;
+  /** Per-token log-probs, row-aligned, for the plot. */
+  logprobsA: Float32Array;
+  logprobsB: Float32Array;
+}
+
+/**
+ * Compares two checkpoints token by token: scores the corpus with just those two (only what the
+ * token store lacks), reads their log-probs back, and measures how alike they are, where they
+ * differ most and on which kinds of token each is better.
+ */
+export async function analyseScatter(opts: ScatterOptions): Promise<ScatterResult> {
+  const a = pickCheckpoint(opts.suite, opts.a);
+  const b = pickCheckpoint(opts.suite, opts.b);
+  const store = await TokenStore.open(opts.store);
+  try {
+    const scores = await scoreCorpus({
+      suite: opts.suite,
+      select: (run) => [a, b].filter((p) => p.run === run).map((p) => p.ref),
+      corpus: opts.corpus,
+      store,
+      model: opts.model,
+      onCheckpoint: opts.onCheckpoint && ((done, total, run, ref) => opts.onCheckpoint!(done, total, `${run.name}@${ref.step}`)),
+    });
+    const m = await readTokenMatrix(store, {
+      corpus: scores.corpus,
+      checkpoints: [a, b].map((p) => ({ run: p.run.name, step: p.ref.step, suite: opts.suite.name })),
+    });
+    const docs = await documentTokens(store, m);
+    const tok = openTokenizer(openCheckpoint(await a.ref.fetch(), { ...a.run.configOverrides }).dir);
+    const [x, y] = m.logprobs;
+    const classes = rowClasses(m, docs, tok);
+    const rows = topOutliers(x, y, opts.top ?? 20);
+    const outlier = (i: number): Outlier => {
+      const [doc, position] = [m.doc[i], m.position[i]];
+      const ids = docs[doc].slice(Math.max(0, position - (opts.contextTokens ?? 8)), position);
+      return { doc, position, tokenId: m.tokenId[i], token: tok.tokenText(m.tokenId[i]), context: tok.decode(ids), logprobA: x[i], logprobB: y[i], diff: x[i] - y[i], classes: classes[i] };
+    };
+    const [fx, fy] = finitePairs(x, y);
+    const side = (p: typeof a, v: Float64Array): ScatterSide => ({ label: p.label, run: p.run.name, step: p.ref.step, meanLoss: -mean(v) });
+    return {
+      summary: {
+        suite: opts.suite.name,
+        corpus: { id: scores.corpus, source: scores.source },
+        a: side(a, fx),
+        b: side(b, fy),
+        tokens: fx.length,
+        pearson: pearson(fx, fy),
+        spearman: spearman(fx, fy),
+        meanDiff: mean(fx) - mean(fy),
+        outliers: { aBetter: rows.aBetter.map(outlier), bBetter: rows.bBetter.map(outlier) },
+        classes: classSummary(x, y, classes),
+      },
+      logprobsA: x,
+      logprobsB: y,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** Every document's token ids, including the first token, which the matrix has no row for. */
+async function documentTokens(store: TokenStore, m: TokenMatrix): Promise<number[][]> {
+  const firsts = await store.rows<[number, number]>(
+    `SELECT cd.doc_index, t.token_id FROM corpus_docs cd JOIN tokens t ON t.doc_id = cd.doc_id
+     WHERE cd.corpus_id = $c AND t.position = 0 ORDER BY cd.doc_index`, { c: m.corpus });
+  const docs: number[][] = [];
+  for (const [d, id] of firsts) docs[d] = [id];
+  for (let i = 0; i < m.doc.length; i++) docs[m.doc[i]][m.position[i]] = m.tokenId[i];
+  return docs;
+}
+
+function rowClasses(m: TokenMatrix, docs: number[][], tok: TextTokenizer): TokenClass[][] {
+  const seen = docs.map((ids) => seenEarlier(ids));
+  const text = new Map<number, string>();
+  return Array.from(m.tokenId, (id, i) => {
+    if (!text.has(id)) text.set(id, tok.tokenText(id));
+    return tokenClasses(text.get(id)!, seen[m.doc[i]][m.position[i]]);
+  });
+}
+
+function finitePairs(x: Float32Array, y: Float32Array): [Float64Array, Float64Array] {
+  const keep: number[] = [];
+  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i]) && Number.isFinite(y[i])) keep.push(i);
+  return [Float64Array.from(keep, (i) => x[i]), Float64Array.from(keep, (i) => y[i])];
+}
+
+const mean = (v: Float64Array) => v.reduce((s, t) => s + t, 0) / v.length;

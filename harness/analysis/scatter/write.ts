@@ -1,0 +1,29 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { scatterMarkdown } from './markdown.js';
+import type { ScatterResult } from './scatter.js';
+import { scatterSvg } from './svg.js';
+
+/** `run@step` labels as a folder name: anything but letters, digits, `.`, `_`, `@` and `-` becomes `-`. */
+export const safeName = (s: string) => s.replace(/[^A-Za-z0-9._@-]+/g, '-');
+
+/** The folder a scatter goes to under a suite's snapshots: `scatter-<A>-vs-<B>`. */
+export const scatterFolder = (a: string, b: string) => `scatter-${safeName(a)}-vs-${safeName(b)}`;
+
+/** Writes scatter.svg, scatter.png, scatter.json and scatter.md to `dir`; returns the markdown. */
+export function writeScatter(dir: string, r: ScatterResult): string {
+  const s = r.summary;
+  const svg = scatterSvg(r.logprobsA, r.logprobsB, {
+    title: `${s.suite}: ${s.a.label} vs ${s.b.label}  (r = ${s.pearson.toFixed(3)}, ρ = ${s.spearman.toFixed(3)})`,
+    xLabel: `log p under ${s.a.label} (nats)`,
+    yLabel: `log p under ${s.b.label} (nats)`,
+  });
+  const md = scatterMarkdown(s);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'scatter.svg'), svg);
+  writeFileSync(join(dir, 'scatter.png'), new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng());
+  writeFileSync(join(dir, 'scatter.json'), `${JSON.stringify(s, null, 2)}\n`);
+  writeFileSync(join(dir, 'scatter.md'), md);
+  return md;
+}
