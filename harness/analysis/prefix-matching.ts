@@ -5,6 +5,7 @@
  */
 import { LmbError } from '../errors.js';
 import type { LanguageModel } from '../model/language-model.js';
+import { prng } from './prng.js';
 
 /** A batch of `[start, s, s, ..., s]` rows: `period` random tokens repeated `repeats` times. */
 export interface RepeatedSequences {
@@ -38,7 +39,7 @@ export function repeatedSequences(candidates: readonly number[], opts: { start: 
     throw new LmbError('TOO_FEW_TOKENS', `only ${candidates.length} token ids are fit to repeat; prefix matching needs ${period}`,
       'Use a larger text sample or a shorter period');
   }
-  const rand = mulberry32(opts.seed);
+  const rand = prng(opts.seed);
   const rows = Array.from({ length: opts.count }, () => {
     const pool = [...candidates];
     // A partial Fisher-Yates shuffle: `period` distinct ids, so each token's earlier occurrences are unambiguous.
@@ -94,16 +95,4 @@ export async function measurePrefixMatching(model: LanguageModel, seq: RepeatedS
   const out = await model.forward(seq.rows, seq.rows.map(() => [0]), { positions: seq.rows.map(() => [T - 1]), attentions: true });
   if (!out.attentions) throw new LmbError('ATTENTIONS_UNAVAILABLE', `${model.source} returned no attention patterns`, 'Load it with { attentions: true }');
   return out.attentions.map((a) => prefixMatchingScores(a, heads!, seq));
-}
-
-/** mulberry32: a small seeded generator, the same on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -31,3 +31,11 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (
     }
   };
 }
+
+/** A one-line status on a terminal, rewritten in place; silent when stderr is not a terminal. */
+export function statusLine(stream: NodeJS.WriteStream = process.stderr): { update(text: string): void; clear(): void } {
+  return {
+    update: (text) => stream.isTTY && stream.write(`\rlmb: ${text}\x1b[K`),
+    clear: () => stream.isTTY && stream.write('\r\x1b[K'),
+  };
+}

@@ -13,14 +13,19 @@ export interface SuiteFlags extends ModelFlags {
   behaviours?: string[];
 }
 
-/** The options every command that evaluates a suite shares. */
+/** The options every command that runs a suite's checkpoints shares. */
 export function suiteOptions(cmd: Command): Command {
   return cmd
     .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
     .option('--checkpoints <selection>', 'all, final, every:N, log:K, steps or ranges (e.g. 0,1000-5000)', 'all')
-    .option('--behaviours <names>', 'only these behaviours (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .addOption(deviceOption())
     .addOption(threadsOption());
+}
+
+/** suiteOptions plus --behaviours, for the commands that evaluate behaviours. */
+export function behaviourSuiteOptions(cmd: Command): Command {
+  return suiteOptions(cmd)
+    .option('--behaviours <names>', 'only these behaviours (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean));
 }
 
 export async function evaluateFromFlags(flags: SuiteFlags, extra: { evict?: boolean } = {}): Promise<{ results: SuiteResults }> {

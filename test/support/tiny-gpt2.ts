@@ -3,23 +3,14 @@ import { join } from 'node:path';
 import type { RefGpt2Config, Weights } from './reference-gpt2.js';
 import { writeSafetensors } from './write-safetensors.js';
 import { writeTorchBin } from './write-torch-bin.js';
+import { prng } from '../../harness/analysis/prng.js';
 
 export interface TinyGpt2 {
   config: RefGpt2Config & Record<string, unknown>;
   weights: Weights;
 }
 
-/** mulberry32: a tiny seeded PRNG so fixtures are the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /**
  * A random GPT-2 whose every weight is k/1024 for a small integer k, so the values are exact in

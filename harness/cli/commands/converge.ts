@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { LmbError } from '../../errors.js';
 import { convergence, convergenceMarkdown } from '../../matrix/converge.js';
-import { evaluateFromFlags, suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { behaviourSuiteOptions, evaluateFromFlags, type SuiteFlags } from '../suite-options.js';
 
 export function convergeCommand(): Command {
-  return suiteOptions(new Command('converge'))
+  return behaviourSuiteOptions(new Command('converge'))
     .description('probe-by-probe agreement between runs: counts, Cohen\'s kappa, the probes that split them')
     .option('--steps <steps>', 'comma-separated steps to compare at (default: the middle and final shared steps)', parseSteps)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))

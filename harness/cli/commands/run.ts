@@ -5,10 +5,10 @@ import { convergence, convergenceMarkdown } from '../../matrix/converge.js';
 import { buildMatrix } from '../../matrix/matrix.js';
 import { snapshotDir, writeSnapshot } from '../../matrix/snapshot.js';
 import { matrixForTerminal } from '../../matrix/terminal.js';
-import { evaluateFromFlags, suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { behaviourSuiteOptions, evaluateFromFlags, type SuiteFlags } from '../suite-options.js';
 
 export function runCommand(): Command {
-  return suiteOptions(new Command('run'))
+  return behaviourSuiteOptions(new Command('run'))
     .description('run every behaviour on every selected checkpoint; write snapshots/<suite>/ and the convergence diffs')
     .option('--evict', 'delete each downloaded checkpoint\'s weights once its results are stored')
     .action(async (flags: SuiteFlags & { evict?: boolean }) => {

@@ -5,6 +5,7 @@ import { safeName, scatterFolder, writeScatter } from '../../analysis/scatter/wr
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
 import { deviceOption, notice, positiveInt, threadsOption, type ModelFlags } from '../options.js';
+import { statusLine } from '../progress.js';
 
 interface ScatterFlags extends ModelFlags {
   suite: string;
@@ -28,6 +29,7 @@ export function scatterCommand(): Command {
     .addOption(threadsOption())
     .action(async (a: string, b: string, flags: ScatterFlags) => {
       const suite = await findSuite(flags.suite);
+      const status = statusLine();
       const result = await analyseScatter({
         suite,
         a,
@@ -36,11 +38,9 @@ export function scatterCommand(): Command {
         store: flags.store,
         top: flags.top,
         model: { device: flags.device, threads: flags.threads, onNotice: notice },
-        onCheckpoint: process.stderr.isTTY
-          ? (done, total, label) => process.stderr.write(`\rlmb: scatter scoring ${label} (${done + 1}/${total})\x1b[K`)
-          : undefined,
+        onCheckpoint: (done, total, label) => status.update(`scatter scoring ${label} (${done + 1}/${total})`),
       });
-      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      status.clear();
       const { summary: s } = result;
       const dir = flags.out ?? join(snapshotDir(process.cwd(), safeName(suite.name)), scatterFolder(s.a.label, s.b.label));
       process.stdout.write(`${writeScatter(dir, result)}\nwrote ${join(dir, 'scatter.{svg,png,json,md}')}\n`);

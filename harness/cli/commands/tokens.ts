@@ -3,25 +3,22 @@ import { Command } from 'commander';
 import { scoreCorpus, type CorpusScores } from '../../analysis/tokens/score-corpus.js';
 import { findSuite } from '../../suite/registry.js';
 import { selectCheckpoints } from '../../suite/select.js';
-import { deviceOption, notice, threadsOption, type ModelFlags } from '../options.js';
+import { notice } from '../options.js';
+import { statusLine } from '../progress.js';
+import { suiteOptions, type SuiteFlags } from '../suite-options.js';
 
-interface TokensFlags extends ModelFlags {
-  suite: string;
-  checkpoints: string;
+interface TokensFlags extends SuiteFlags {
   corpus?: string;
   store?: string;
 }
 
 export function tokensCommand(): Command {
-  return new Command('tokens')
+  return suiteOptions(new Command('tokens'))
     .description('score a corpus with many checkpoints and store every token\'s log-prob in DuckDB (only what is not stored yet)')
-    .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
-    .option('--checkpoints <selection>', 'all, final, every:N, log:K, steps or ranges (e.g. 0,1000-5000)', 'all')
     .option('--corpus <file>', '.txt (documents separated by blank lines) or .jsonl ("text" per line); default: the bundled OpenWebText sample')
     .option('--store <path>', 'the DuckDB file (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
-    .addOption(deviceOption())
-    .addOption(threadsOption())
     .action(async (flags: TokensFlags) => {
+      const status = statusLine();
       const suite = await findSuite(flags.suite);
       const scores = await scoreCorpus({
         suite,
@@ -29,11 +26,9 @@ export function tokensCommand(): Command {
         corpus: flags.corpus,
         store: flags.store,
         model: { device: flags.device, threads: flags.threads, onNotice: notice },
-        onCheckpoint: process.stderr.isTTY
-          ? (done, total, run, ref) => process.stderr.write(`\rlmb: tokens ${run.name} @ step ${ref.step} (${done + 1}/${total})\x1b[K`)
-          : undefined,
+        onCheckpoint: (done, total, run, ref) => status.update(`tokens ${run.name} @ step ${ref.step} (${done + 1}/${total})`),
       });
-      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      status.clear();
       process.stdout.write(`${tokensSummary(scores)}\n`);
     });
 }
