@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import { GridResults } from '../run/grid-results.js';
 import { ResultCache } from '../run/result-cache.js';
 import { evaluateSuite, type SuiteResults } from '../run/runner.js';
+import { shardItems, type Shard } from '../run/shard.js';
 import { defaultBehaviourDir, loadBehaviours } from '../spec/load.js';
 import { findSuite } from '../suite/registry.js';
-import { selectCheckpoints } from '../suite/select.js';
+import { selectGrid } from '../suite/select.js';
+import type { Suite } from '../suite/suite.js';
 import { deviceOption, notice, threadsOption, type ModelFlags } from './options.js';
 import { progressReporter } from './progress.js';
 
@@ -28,17 +31,31 @@ export function behaviourSuiteOptions(cmd: Command): Command {
     .option('--behaviours <names>', 'only these behaviours (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean));
 }
 
-export async function evaluateFromFlags(flags: SuiteFlags, extra: { evict?: boolean } = {}): Promise<{ results: SuiteResults }> {
+export interface EvaluateExtras {
+  evict?: boolean;
+  /** Evaluate only this shard of the selected grid. */
+  shard?: Shard;
+  /** Record each checkpoint's outcomes in GridResults under this folder, for `lmb merge`. */
+  resultsDir?: string;
+}
+
+/** Evaluates the flags' behaviours on the flags' grid (or one shard of it); undefined when the shard is empty. */
+export async function evaluateFromFlags(flags: SuiteFlags, extra: EvaluateExtras = {}): Promise<{ results: SuiteResults | undefined; suite: Suite; gridSize: number }> {
   const suite = await findSuite(flags.suite);
+  const recorded = extra.resultsDir === undefined ? undefined : new GridResults(extra.resultsDir, suite.name);
+  const grid = selectGrid(suite, flags.checkpoints);
+  const mine = shardItems(grid, extra.shard);
+  if (mine.length === 0 && extra.shard) return { results: undefined, suite, gridSize: grid.length };
   const behaviours = await loadBehaviours(defaultBehaviourDir(), flags.behaviours);
   const results = await evaluateSuite({
     suite,
     behaviours,
     cache: new ResultCache(ResultCache.defaultDir()),
-    select: (run) => selectCheckpoints(run, flags.checkpoints),
+    select: (run) => mine.filter((p) => p.run === run).map((p) => p.ref),
     model: { device: flags.device, threads: flags.threads, onNotice: notice },
     evict: extra.evict,
     onProgress: progressReporter(),
+    onCheckpoint: recorded && ((c, probes) => recorded.record(c, probes)),
   });
-  return { results };
+  return { results, suite, gridSize: grid.length };
 }

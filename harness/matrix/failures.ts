@@ -1,5 +1,5 @@
 import type { SuiteResults } from '../run/runner.js';
-import { describePrompt, type Judge } from '../spec/probe.js';
+import { describePrompt, type JudgeRecord } from '../spec/probe.js';
 
 export interface FailedProbe {
   id: string;
@@ -8,7 +8,7 @@ export interface FailedProbe {
   actual: string;
 }
 
-function expectation(j: Judge): string {
+function expectation(j: JudgeRecord): string {
   switch (j.kind) {
     case 'next': return `next ${JSON.stringify(j.expected)}`;
     case 'choice': return `choice ${JSON.stringify(j.options[j.answer])} of ${j.options.length}`;

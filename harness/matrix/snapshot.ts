@@ -2,9 +2,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmbError } from '../errors.js';
 import { atomicWrite } from '../run/result-cache.js';
+import type { SuiteResults } from '../run/runner.js';
+import { convergence, convergenceMarkdown } from './converge.js';
 import { matrixHeatmap } from './heatmap.js';
 import { matrixMarkdown } from './markdown.js';
-import type { PassRateMatrix } from './matrix.js';
+import { buildMatrix, type PassRateMatrix } from './matrix.js';
 
 /** A suite's committed snapshot: `snapshots/<suite>/matrix.json`, `matrix.md`, `heatmap.svg`. */
 export function snapshotDir(root: string, suite: string): string {
@@ -16,6 +18,16 @@ export function writeSnapshot(dir: string, m: PassRateMatrix): void {
   atomicWrite(join(dir, 'matrix.json'), `${JSON.stringify(m, null, 2)}\n`);
   atomicWrite(join(dir, 'matrix.md'), `${matrixMarkdown(m)}\n`);
   atomicWrite(join(dir, 'heatmap.svg'), matrixHeatmap(m));
+}
+
+/** What `lmb run` and `lmb merge` write for a suite's results: the snapshot plus the convergence diffs. */
+export function writeResultsSnapshot(dir: string, results: SuiteResults): PassRateMatrix {
+  const matrix = buildMatrix(results);
+  writeSnapshot(dir, matrix);
+  const conv = convergence(results);
+  atomicWrite(join(dir, 'convergence.json'), `${JSON.stringify(conv, null, 2)}\n`);
+  atomicWrite(join(dir, 'convergence.md'), `${convergenceMarkdown(conv)}\n`);
+  return matrix;
 }
 
 export function readMatrix(path: string): PassRateMatrix {

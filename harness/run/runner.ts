@@ -9,7 +9,7 @@ import { answerRequests } from '../score/evaluator.js';
 import type { Request } from '../score/requests.js';
 import { Scorer } from '../score/scorer.js';
 import { expandProbes, type Behaviour } from '../spec/behaviour.js';
-import type { Probe } from '../spec/probe.js';
+import type { Probe, ProbeRecord } from '../spec/probe.js';
 import { lookahead } from '../suite/lookahead.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
 import { openTokenizer } from '../tokenize/open.js';
@@ -26,7 +26,7 @@ export interface CheckpointOutcomes {
 export interface SuiteResults {
   readonly suite: string;
   /** Every behaviour's probes, in definition order. */
-  readonly probes: ReadonlyMap<string, readonly Probe[]>;
+  readonly probes: ReadonlyMap<string, readonly ProbeRecord[]>;
   /** One entry per evaluated (run, checkpoint), in run then step order. */
   readonly checkpoints: readonly CheckpointOutcomes[];
 }
@@ -47,6 +47,8 @@ export interface EvaluateOptions {
   /** How many checkpoints to fetch ahead of the one being evaluated (default 2). */
   ahead?: number;
   onProgress?: (p: Progress) => void;
+  /** Called with each checkpoint's outcomes once they are stored (e.g. to record them in a GridResults). */
+  onCheckpoint?: (c: CheckpointOutcomes, probes: ReadonlyMap<string, readonly ProbeRecord[]>) => void;
 }
 
 /**
@@ -73,7 +75,9 @@ export async function evaluateSuite(opts: EvaluateOptions): Promise<SuiteResults
       for (const [id, o] of computed) stored.set(id, o);
     }
     if (opts.evict) await ref.evict?.();
-    checkpoints.push({ run: run.name, step: ref.step, checkpoint: ref.name, outcomes: stored });
+    const done = { run: run.name, step: ref.step, checkpoint: ref.name, outcomes: stored };
+    opts.onCheckpoint?.(done, prepared.byBehaviour);
+    checkpoints.push(done);
     opts.onProgress?.({ type: 'checkpoint', run: run.name, step: ref.step, index, total: plan.length, computed: missing.length, cached: prepared.probes.length - missing.length });
     index++;
   }

@@ -23,6 +23,14 @@ export type Judge =
   | { readonly kind: 'continuation'; readonly maxTokens: number; readonly check: Check }
   | { readonly kind: 'copying'; readonly segment: Prompt; readonly minAccuracy: number };
 
+/**
+ * A judge as results record it: a continuation's check keeps its name, not its code, so
+ * results written by one process (a shard) can be read by another.
+ */
+export type JudgeRecord =
+  | Exclude<Judge, { kind: 'continuation' }>
+  | { readonly kind: 'continuation'; readonly maxTokens: number; readonly check: { readonly name: string } };
+
 export interface ProbeInput {
   readonly prompt: Prompt;
   readonly judge: Judge;
@@ -35,6 +43,9 @@ export interface Probe extends ProbeInput {
   readonly id: string;
   readonly behaviour: string;
 }
+
+/** A probe as results record it (see JudgeRecord); every Probe is one. */
+export type ProbeRecord = Omit<Probe, 'judge'> & { readonly judge: JudgeRecord };
 
 export function probeId(p: ProbeInput): string {
   const judge = p.judge.kind === 'continuation' ? { ...p.judge, check: p.judge.check.name } : p.judge;

@@ -1,5 +1,5 @@
 import { LmbError } from '../errors.js';
-import type { CheckpointRef, Run } from './suite.js';
+import type { CheckpointRef, Run, Suite } from './suite.js';
 
 /**
  * Which checkpoints of a run to evaluate, as typed on the CLI (`--checkpoints`) and in
@@ -19,6 +19,11 @@ import type { CheckpointRef, Run } from './suite.js';
 export function selectCheckpoints(run: Pick<Run, 'name' | 'checkpoints'>, selection: string): CheckpointRef[] {
   const chosen = new Set(selectSteps(run.checkpoints.map((c) => c.step), selection, `run ${run.name}`));
   return run.checkpoints.filter((c) => chosen.has(c.step));
+}
+
+/** A suite's selected (run, checkpoint) pairs, run by run in suite order, steps ascending. */
+export function selectGrid(suite: Suite, selection: string): { run: Run; ref: CheckpointRef }[] {
+  return suite.runs.flatMap((run) => selectCheckpoints(run, selection).map((ref) => ({ run, ref })));
 }
 
 /** `selectCheckpoints` on a sorted list of steps; `owner` names them in errors (e.g. `run alias`). */

@@ -10,7 +10,7 @@ export function convergeCommand(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .action(async (flags: SuiteFlags & { steps?: number[]; format: 'md' | 'json' }) => {
       const { results } = await evaluateFromFlags(flags);
-      const c = convergence(results, flags.steps);
+      const c = convergence(results!, flags.steps);
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(c, null, 2)}\n` : `${convergenceMarkdown(c)}\n`);
     });
 }
