@@ -1,8 +1,9 @@
 import { relative } from 'node:path';
 import { Command } from 'commander';
 import { scoreCorpus, type CorpusScores } from '../../analysis/tokens/score-corpus.js';
+import { parseShard, shardItems, type Shard } from '../../run/shard.js';
 import { findSuite } from '../../suite/registry.js';
-import { selectCheckpoints } from '../../suite/select.js';
+import { selectGrid } from '../../suite/select.js';
 import { notice } from '../options.js';
 import { statusLine } from '../progress.js';
 import { suiteOptions, type SuiteFlags } from '../suite-options.js';
@@ -10,6 +11,7 @@ import { suiteOptions, type SuiteFlags } from '../suite-options.js';
 interface TokensFlags extends SuiteFlags {
   corpus?: string;
   store?: string;
+  shard?: Shard;
 }
 
 export function tokensCommand(): Command {
@@ -17,12 +19,19 @@ export function tokensCommand(): Command {
     .description('score a corpus with many checkpoints and store every token\'s log-prob in DuckDB (only what is not stored yet)')
     .option('--corpus <file>', '.txt (documents separated by blank lines) or .jsonl ("text" per line); default: the bundled OpenWebText sample')
     .option('--store <path>', 'the DuckDB file (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
+    .option('--shard <i/n>', 'score only the i-th of n equal parts of the checkpoints (give each shard its own --store; lmb merge --tokens combines them)', parseShard)
     .action(async (flags: TokensFlags) => {
       const status = statusLine();
       const suite = await findSuite(flags.suite);
+      const grid = selectGrid(suite, flags.checkpoints);
+      const mine = shardItems(grid, flags.shard);
+      if (mine.length === 0) {
+        process.stdout.write(`shard ${flags.shard!.index}/${flags.shard!.count}: none of the grid's ${grid.length} checkpoints\n`);
+        return;
+      }
       const scores = await scoreCorpus({
         suite,
-        select: (run) => selectCheckpoints(run, flags.checkpoints),
+        select: (run) => mine.filter((p) => p.run === run).map((p) => p.ref),
         corpus: flags.corpus,
         store: flags.store,
         model: { device: flags.device, threads: flags.threads, onNotice: notice },
