@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LmbError } from '../errors.js';
+import { withLock } from '../files/lock.js';
 import { hubFetch, waitBeforeRetry } from './http.js';
 import { PrefixHash } from './prefix-hash.js';
 import { reportProgress, type ProgressListener } from './progress.js';
@@ -26,11 +27,13 @@ const busy = new Map<string, Promise<void>>();
  * Downloads a file into `blobPath`, never leaving a wrong file there: bytes go to
  * `blobPath.incomplete` (resumed with a Range request after a dropped connection or in a later
  * run), are checked against the hub's size and sha256, and only then renamed into place.
- * Downloads of the same blob within this process wait for each other.
+ * Downloads of the same blob wait for each other, within this process and (through a lock file
+ * beside the blob) across processes sharing the cache; the later one finds the blob there.
  */
 export function downloadBlob(hub: HubSettings, d: BlobDownload): Promise<void> {
   const before = busy.get(d.blobPath) ?? Promise.resolve();
-  const mine = before.catch(() => undefined).then(() => (existsSync(d.blobPath) ? undefined : fetchBlob(hub, d)));
+  const mine = before.catch(() => undefined).then(() =>
+    existsSync(d.blobPath) ? undefined : withLock(`${d.blobPath}.lock`, async () => (existsSync(d.blobPath) ? undefined : fetchBlob(hub, d))));
   busy.set(d.blobPath, mine);
   const release = () => {
     if (busy.get(d.blobPath) === mine) busy.delete(d.blobPath);

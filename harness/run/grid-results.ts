@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmbError } from '../errors.js';
+import { withLockSync } from '../files/lock.js';
 import type { Outcome } from '../judge/judge.js';
 import type { ProbeRecord } from '../spec/probe.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
@@ -44,9 +45,11 @@ export class GridResults {
     const probesPath = join(this.folder, 'probes.json');
     if (!existsSync(probesPath) || readFileSync(probesPath, 'utf8') !== probesJson) atomicWrite(probesPath, probesJson);
     const path = this.checkpointPath(c.run, c.step);
-    const outcomes = { ...(existsSync(path) ? this.readJson<CheckpointFile>(path).outcomes : {}), ...Object.fromEntries(c.outcomes) };
-    const sorted = Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => (a < b ? -1 : 1)));
-    atomicWrite(path, `${JSON.stringify({ run: c.run, step: c.step, checkpoint: c.checkpoint, outcomes: sorted } satisfies CheckpointFile)}\n`);
+    withLockSync(`${path}.lock`, () => {
+      const outcomes = { ...(existsSync(path) ? this.readJson<CheckpointFile>(path).outcomes : {}), ...Object.fromEntries(c.outcomes) };
+      const sorted = Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => (a < b ? -1 : 1)));
+      atomicWrite(path, `${JSON.stringify({ run: c.run, step: c.step, checkpoint: c.checkpoint, outcomes: sorted } satisfies CheckpointFile)}\n`);
+    });
   }
 
   /**

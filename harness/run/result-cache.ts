@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { withLockSync } from '../files/lock.js';
 import type { Outcome } from '../judge/judge.js';
 
 /**
  * Probe outcomes on disk, one file per checkpoint content key, written atomically (temp file +
  * rename) as soon as a checkpoint is done: an interrupted run loses at most the checkpoint in
- * flight, and re-running computes only probes that have no stored outcome.
+ * flight, and re-running computes only probes that have no stored outcome. Read-modify-writes
+ * hold a lock, so concurrent runs on one cache add to each other's outcomes instead of losing them.
  */
 export class ResultCache {
   constructor(readonly dir: string) {
@@ -29,10 +31,12 @@ export class ResultCache {
 
   /** Merges `outcomes` into the checkpoint's stored outcomes. */
   write(key: string, outcomes: ReadonlyMap<string, Outcome>): void {
-    const merged = this.read(key);
-    for (const [id, o] of outcomes) merged.set(id, o);
-    const sorted = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : 1)));
-    atomicWrite(this.path(key), JSON.stringify(sorted));
+    withLockSync(`${this.path(key)}.lock`, () => {
+      const merged = this.read(key);
+      for (const [id, o] of outcomes) merged.set(id, o);
+      const sorted = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : 1)));
+      atomicWrite(this.path(key), JSON.stringify(sorted));
+    });
   }
 
   /**
@@ -60,9 +64,12 @@ export class ResultCache {
     } finally {
       closeSync(fd);
     }
-    index[id] = hash.digest('hex');
-    atomicWrite(indexPath, JSON.stringify(index));
-    return index[id];
+    const digest = hash.digest('hex');
+    withLockSync(`${indexPath}.lock`, () => {
+      const latest: Record<string, string> = existsSync(indexPath) ? safeJson(readFileSync(indexPath, 'utf8')) : {};
+      atomicWrite(indexPath, JSON.stringify({ ...latest, [id]: digest }));
+    });
+    return digest;
   }
 
   private path(key: string): string {

@@ -46,6 +46,8 @@ export class LocalHub {
   bareListing = false;
   /** Answer every Range request with the whole file (200), as some proxies do. */
   ignoreRange = false;
+  /** File path → milliseconds each GET of it waits before answering (a slow transfer in flight). */
+  readonly delays = new Map<string, number>();
   private readonly faults: Fault[] = [];
   private readonly corrupted = new Set<string>();
 
@@ -88,6 +90,7 @@ export class LocalHub {
 
   /** Back to a well-behaved hub with an empty request log. */
   heal(): void {
+    this.delays.clear();
     this.faults.length = 0;
     this.corrupted.clear();
     this.ignoreRange = false;
@@ -198,8 +201,13 @@ export class LocalHub {
         return fault.apply(res, body, start);
       }
     }
-    res.writeHead(start > 0 ? 206 : 200, { ...headers, ...contentHeaders(body, start) });
-    res.end(req.method === 'HEAD' ? undefined : body.subarray(start));
+    const answer = () => {
+      res.writeHead(start > 0 ? 206 : 200, { ...headers, ...contentHeaders(body, start) });
+      res.end(req.method === 'HEAD' ? undefined : body.subarray(start));
+    };
+    const delay = req.method === 'GET' ? this.delays.get(f.path) : undefined;
+    if (delay) setTimeout(answer, delay);
+    else answer();
   }
 }
 

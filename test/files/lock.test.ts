@@ -1,0 +1,72 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { withLock, withLockSync } from '../../harness/files/lock.js';
+import { ResultCache } from '../../harness/run/result-cache.js';
+import { caught } from '../support/errors.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'lmb-lock-'));
+const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
+const repo = join(import.meta.dirname, '..', '..');
+
+describe('withLock', () => {
+  it('lets one holder in at a time and removes its file after', async () => {
+    const lock = join(dir(), 'x.lock');
+    const events: string[] = [];
+    const hold = (name: string) => withLock(lock, async () => {
+      events.push(`${name} in`);
+      expect(readFileSync(lock, 'utf8')).toBe(`${hostname()}:${process.pid}`);
+      await new Promise((r) => setTimeout(r, 50));
+      events.push(`${name} out`);
+    }, { pollMs: 5 });
+    await Promise.all([hold('a'), hold('b'), hold('c')]);
+    expect(events).toEqual(['a in', 'a out', 'b in', 'b out', 'c in', 'c out']);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('releases when the work throws', async () => {
+    const lock = join(dir(), 'x.lock');
+    await expect(withLock(lock, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('takes over a lock whose holder on this host is dead', () => {
+    const lock = join(dir(), 'x.lock');
+    writeFileSync(lock, `${hostname()}:${deadPid()}`);
+    expect(withLockSync(lock, () => 42, { timeoutMs: 2000 })).toBe(42);
+  });
+
+  it('waits for a live holder elsewhere, says whom it waits for, and gives up with a one-line error', () => {
+    const lock = join(dir(), 'x.lock');
+    writeFileSync(lock, 'other-host:123');
+    const told: string[] = [];
+    const e = caught(() => withLockSync(lock, () => 1, { timeoutMs: 200, pollMs: 20, onWait: (h) => told.push(h) }));
+    expect(told).toEqual(['other-host:123']);
+    expect(e.code).toBe('LOCK_TIMEOUT');
+    expect(e.oneLine()).toMatch(/x\.lock is still held by other-host:123 after 0 s\. Wait for that process to finish; if no lmb process is running, delete the lock file$/);
+  });
+
+  it('takes over a lock from elsewhere that nobody has refreshed for staleMs', () => {
+    const lock = join(dir(), 'x.lock');
+    writeFileSync(lock, 'other-host:123');
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(lock, old, old);
+    expect(withLockSync(lock, () => 'mine', { staleMs: 5000, timeoutMs: 1000 })).toBe('mine');
+  });
+});
+
+describe('ResultCache across processes', () => {
+  it('four processes writing outcomes under one key at once lose none of them', async () => {
+    const cacheDir = dir();
+    const children = ['a', 'b', 'c', 'd'].map((prefix) => new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'support', 'cache-writer.ts'), cacheDir, 'k', prefix, '25'], { cwd: repo, stdio: 'inherit' });
+      child.on('exit', resolve);
+    }));
+    expect(await Promise.all(children)).toEqual([0, 0, 0, 0]);
+    const stored = new ResultCache(cacheDir).read('k');
+    expect(stored.size).toBe(100);
+    expect(stored.get('c-7')).toEqual({ pass: false, output: 'c 7' });
+  }, 60_000);
+});
