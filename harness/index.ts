@@ -22,21 +22,25 @@ export { judgeProbe, probeRequests, type Outcome } from './judge/index.js';
 export { answerRequests } from './score/evaluator.js';
 export type { Answer, Request } from './score/requests.js';
 export { ResultCache } from './run/result-cache.js';
+export { GridResults } from './run/grid-results.js';
+export { parseShard, shardItems, type Shard } from './run/shard.js';
+export { withLock, withLockSync, type LockOptions } from './files/lock.js';
 export { evaluateSuite, type EvaluateOptions, type Progress, type SuiteResults } from './run/runner.js';
 export { buildMatrix, type Cell, type PassRateMatrix } from './matrix/matrix.js';
 export { wilson } from './matrix/wilson.js';
 export { diffMatrices, diffMarkdown } from './matrix/diff.js';
 export { convergence, convergenceMarkdown, cohensKappa, type Convergence } from './matrix/converge.js';
-export { readMatrix, writeSnapshot } from './matrix/snapshot.js';
+export { readMatrix, writeResultsSnapshot, writeSnapshot } from './matrix/snapshot.js';
 export * from './analysis/index.js';
 export * from './analysis/tokens/index.js';
 export * from './analysis/scatter/index.js';
+export * from './analysis/pca/index.js';
 
 // Suites and the hub.
 export type { CheckpointRef, Run, Suite } from './suite/suite.js';
 export { findSuite } from './suite/registry.js';
 export { findRun } from './suite/find-run.js';
-export { selectCheckpoints } from './suite/select.js';
+export { selectCheckpoints, selectGrid } from './suite/select.js';
 export { localSuite } from './suite/local-suite.js';
 export { hubSuite } from './suite/hub-suite.js';
 export { crfmSuite, CRFM_STEPS } from './suite/crfm.js';

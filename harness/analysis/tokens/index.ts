@@ -3,3 +3,4 @@ export { readCorpus } from './corpus.js';
 export { TokenStore, type AppendScores, type CheckpointLabel, type StoredCorpus } from './store.js';
 export { scoreCorpus, type CheckpointTokens, type CorpusScores, type ScoreCorpusOptions } from './score-corpus.js';
 export { readTokenMatrix, type CheckpointPick, type StoredCheckpoint, type TokenMatrix } from './matrix.js';
+export { mergeTokenStore, type MergedStore } from './merge-stores.js';
