@@ -54,6 +54,15 @@ for (const f of ['vocab.json', 'merges.txt']) copyFileSync(join(here, '..', 'tes
 const behaviourRun = JSON.parse(node('probe-behaviours.ts', ckpt).trim().split('\n').pop()!);
 rows.push({ metric: `all ${behaviourRun.behaviours} behaviours, ${behaviourRun.probes} probes, one checkpoint`, value: `${behaviourRun.probesPerSecond.toFixed(1)} probes/s (${behaviourRun.seconds.toFixed(0)} s)` });
 
+// Scale-out on one machine: the demo grid by one process against 2 shards (half the threads each) and a merge.
+const sharding = JSON.parse(node('probe-shards.ts', '2').trim().split('\n').pop()!);
+const gridSpeedup = sharding.single / (sharding.sharded + sharding.merge);
+rows.push(
+  { metric: 'demo grid (33 checkpoints, all behaviours), 1 process', value: `${sharding.single.toFixed(1)} s = ${(33 / sharding.single).toFixed(2)} checkpoints/s` },
+  { metric: `demo grid, 2 shards of ${sharding.threads} thread(s) at once + lmb merge`, value: `${sharding.sharded.toFixed(1)} s + ${sharding.merge.toFixed(1)} s = ${(33 / (sharding.sharded + sharding.merge)).toFixed(2)} checkpoints/s (${gridSpeedup.toFixed(2)}x)` },
+  { metric: 'merged matrix.json equals the single run\'s', value: String(sharding.same), target: 'true', ok: sharding.same },
+);
+
 // End to end, process start to log-probs, 1000 tokens: `lmb score` against PyTorch eager fp32.
 const rand = prng(9);
 const ids = Array.from({ length: 1000 }, () => Math.floor(rand() * 50257));
