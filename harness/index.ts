@@ -35,6 +35,8 @@ export * from './analysis/index.js';
 export * from './analysis/tokens/index.js';
 export * from './analysis/scatter/index.js';
 export * from './analysis/pca/index.js';
+export * from './analysis/curves/index.js';
+export * from './report/index.js';
 
 // Suites and the hub.
 export type { CheckpointRef, Run, Suite } from './suite/suite.js';

@@ -5,3 +5,5 @@ export { cutWindows, iclPositions, iclScore, measureIclScore, type IclPositions 
 export { candidateTokens, measurePrefixMatching, prefixMatchingScores, repeatedSequences, type RepeatedSequences } from './prefix-matching.js';
 export { phaseChange, ICL_JUMP, PREFIX_JUMP, type CheckpointPoint, type PhaseChange } from './phase-change.js';
 export { inductionJson, inductionTable, type InductionJson } from './induction-report.js';
+export { inductionChart, ICL_PANEL, PREFIX_PANEL } from './induction-chart.js';
+export { writeInduction, inductionMarkdown, INDUCTION_FILES } from './induction-write.js';

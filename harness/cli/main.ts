@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { LmbError } from '../errors.js';
 import { convergeCommand } from './commands/converge.js';
+import { curvesCommand } from './commands/curves.js';
 import { diffCommand } from './commands/diff.js';
 import { inductionCommand } from './commands/induction.js';
 import { mergeCommand } from './commands/merge.js';
 import { pcaCommand } from './commands/pca.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { scatterCommand } from './commands/scatter.js';
 import { scoreCommand } from './commands/score.js';
@@ -16,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Behavioural test suites for language-model training runs')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [runCommand(), mergeCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand(), tokensCommand(), scatterCommand(), pcaCommand()]) program.addCommand(command);
+  for (const command of [runCommand(), mergeCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

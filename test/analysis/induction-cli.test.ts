@@ -1,14 +1,24 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const lmb = (...args: string[]) => spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'lmb.js'), ...args], { encoding: 'utf8' });
+const LMB = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
+const lmb = (...args: string[]) => spawnSync(process.execPath, [LMB, ...args], { encoding: 'utf8' });
+const FILES = ['induction.json', 'induction.md', 'induction.svg', 'induction.png'];
 
 describe('lmb induction', () => {
-  it('prints every run\'s ICL score and 2 x 4 prefix-matching scores per step of the demo family', () => {
-    const run = lmb('induction', '--suite', 'demo', '--checkpoints', '0,4000', '--format', 'json', '--device', 'cpu');
+  it('prints every run\'s ICL score and 2 x 4 prefix-matching scores per step of the demo family; --out also writes them', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'lmb-induction-')), 'out');
+    const run = lmb('induction', '--suite', 'demo', '--checkpoints', '0,4000', '--format', 'json', '--device', 'cpu', '--out', dir);
     expect(run.status, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout);
+    expect(JSON.parse(readFileSync(join(dir, 'induction.json'), 'utf8'))).toEqual(out);
+    expect(readFileSync(join(dir, 'induction.md'), 'utf8')).toMatch(/^\| 4000 \| [+-]\d\.\d{3} \| \S+ L\d\.H\d \|/m);
+    expect(readFileSync(join(dir, 'induction.svg'), 'utf8')).toContain('demo: induction heads over training');
+    expect(readFileSync(join(dir, 'induction.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(run.stderr).toContain(`wrote ${join(dir, `{${FILES.join(',')}}`)}`);
     expect(Object.keys(out.runs)).toEqual(['seed-1', 'seed-2', 'seed-3']);
     for (const r of Object.values(out.runs) as { phase_change_step: number | null; steps: Record<string, { icl_score: number; prefix_matching: number[][] }> }[]) {
       expect(r.phase_change_step === null || Number.isInteger(r.phase_change_step)).toBe(true);
@@ -24,10 +34,12 @@ describe('lmb induction', () => {
     }
   });
 
-  it('the table names each run and says where, or that no, phase change happened', () => {
-    const run = lmb('induction', '--suite', 'demo', '--checkpoints', 'final', '--device', 'cpu');
+  it('the table names each run and says where, or that no, phase change happened; --out alone writes to snapshots/<suite>/induction/', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'lmb-induction-'));
+    const run = spawnSync(process.execPath, [LMB, 'induction', '--suite', 'demo', '--checkpoints', 'final', '--device', 'cpu', '--out'], { encoding: 'utf8', cwd });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/seed-1.*seed-2.*seed-3/);
     expect(run.stdout).toMatch(/seed-1: (no phase change|phase change at step \d+)/);
+    for (const f of FILES) expect(existsSync(join(cwd, 'snapshots', 'demo', 'induction', f)), f).toBe(true);
   });
 });

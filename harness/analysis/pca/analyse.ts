@@ -7,9 +7,10 @@ import { readTokenMatrix } from '../tokens/matrix.js';
 import { scoreCorpus } from '../tokens/score-corpus.js';
 import { TokenStore } from '../tokens/store.js';
 import { principalComponents, SIGN_CONVENTION } from './components.js';
-import { documentTokens, precedingText } from './context.js';
+import { documentTokens, precedingText } from '../tokens/documents.js';
 import { selectModels } from './models.js';
 import { componentScores, scoreEnds } from './scores.js';
+import { shownPath } from '../../files/shown-path.js';
 
 export interface PcaOptions {
   suite: Suite;
@@ -129,7 +130,7 @@ export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
     const explained = Array.from(pc.variances, (variance, c) => ({ component: c + 1, variance, ratio: pc.ratios[c], cumulative: (cumulative += pc.ratios[c]) }));
     return {
       suite: opts.suite.name,
-      corpus: { id: scored.corpus, source: scored.source },
+      corpus: { id: scored.corpus, source: shownPath(scored.source) },
       tokens: rows.length,
       skippedTokens: m.doc.length - rows.length,
       models: models.map((p, c) => ({ run: p.run.name, step: p.ref.step, meanLoss: pc.means[c] })),

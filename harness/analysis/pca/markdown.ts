@@ -1,11 +1,8 @@
+import { cell, tokenCell } from '../markdown-cells.js';
 import type { PcaComponent, PcaSummary, PcaToken } from './analyse.js';
 
 const num = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-/** Text for a table cell: markdown escaped, newlines shown as ↵ and tabs as →. */
-const cell = (s: string) => s.replace(/[\\`*_[\]<>|#]/g, '\\$&').replace(/\r?\n/g, '↵').replace(/\t/g, '→');
-/** A token for a table cell, its spaces shown as ␣ so a leading space is visible. */
-const token = (s: string) => `**${cell(s.replace(/ /g, '␣'))}**`;
 
 /** Components listed in the explained-variance table; the rest are summed in one line. */
 const LISTED = 10;
@@ -62,6 +59,6 @@ function tokenTable(s: PcaSummary, rows: readonly PcaToken[]): string[] {
   return [
     `| score | mean loss | loss @${s.firstStep} | loss @${s.lastStep} | context | token | doc:pos |`,
     '|---:|---:|---:|---:|---:|---|---|',
-    ...rows.map((t) => `| ${num(t.score, 2)} | ${num(t.meanLoss, 2)} | ${num(t.lossFirstStep, 2)} | ${num(t.lossLastStep, 2)} | ${cell(t.context)} | ${token(t.token)} | ${t.doc}:${t.position} |`),
+    ...rows.map((t) => `| ${num(t.score, 2)} | ${num(t.meanLoss, 2)} | ${num(t.lossFirstStep, 2)} | ${num(t.lossLastStep, 2)} | ${cell(t.context)} | ${tokenCell(t.token)} | ${t.doc}:${t.position} |`),
   ];
 }

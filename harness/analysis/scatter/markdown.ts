@@ -1,10 +1,7 @@
+import { cell, tokenCell } from '../markdown-cells.js';
 import type { Outlier, ScatterSummary } from './scatter.js';
 
 const num = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
-/** Text for a table cell: markdown escaped, newlines shown as ↵ and tabs as →. */
-const cell = (s: string) => s.replace(/[\\`*_[\]<>|#]/g, '\\$&').replace(/\r?\n/g, '↵').replace(/\t/g, '→');
-/** A token for a table cell, its spaces shown as ␣ so a leading space is visible. */
-const token = (s: string) => `**${cell(s.replace(/ /g, '␣'))}**`;
 
 /** scatter.md: the correlations, which token classes each checkpoint wins, and the outlier tables. */
 export function scatterMarkdown(s: ScatterSummary): string {
@@ -39,6 +36,6 @@ function outlierTable(rows: readonly Outlier[]): string[] {
   return [
     '| A − B | log p A | log p B | context | token | classes | doc:pos |',
     '|---:|---:|---:|---:|---|---|---|',
-    ...rows.map((o) => `| ${num(o.diff, 2)} | ${num(o.logprobA, 2)} | ${num(o.logprobB, 2)} | ${cell(o.context)} | ${token(o.token)} | ${o.classes.join(', ')} | ${o.doc}:${o.position} |`),
+    ...rows.map((o) => `| ${num(o.diff, 2)} | ${num(o.logprobA, 2)} | ${num(o.logprobB, 2)} | ${cell(o.context)} | ${tokenCell(o.token)} | ${o.classes.join(', ')} | ${o.doc}:${o.position} |`),
   ];
 }

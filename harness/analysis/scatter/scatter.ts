@@ -3,6 +3,7 @@ import { openCheckpoint } from '../../model/checkpoint.js';
 import type { Suite } from '../../suite/suite.js';
 import { openTokenizer } from '../../tokenize/open.js';
 import type { TextTokenizer } from '../../tokenize/tokenizer.js';
+import { documentTokens } from '../tokens/documents.js';
 import { readTokenMatrix, type TokenMatrix } from '../tokens/matrix.js';
 import { scoreCorpus } from '../tokens/score-corpus.js';
 import { TokenStore } from '../tokens/store.js';
@@ -11,6 +12,7 @@ import { pearson, spearman } from './correlation.js';
 import { topOutliers } from './outliers.js';
 import { pickCheckpoint } from './pick.js';
 import { seenEarlier, tokenClasses, type TokenClass } from './token-class.js';
+import { shownPath } from '../../files/shown-path.js';
 
 export interface ScatterOptions {
   suite: Suite;
@@ -110,7 +112,7 @@ export async function analyseScatter(opts: ScatterOptions): Promise<ScatterResul
     return {
       summary: {
         suite: opts.suite.name,
-        corpus: { id: scores.corpus, source: scores.source },
+        corpus: { id: scores.corpus, source: shownPath(scores.source) },
         a: side(a, fx),
         b: side(b, fy),
         tokens: fx.length,
@@ -128,16 +130,6 @@ export async function analyseScatter(opts: ScatterOptions): Promise<ScatterResul
   }
 }
 
-/** Every document's token ids, including the first token, which the matrix has no row for. */
-async function documentTokens(store: TokenStore, m: TokenMatrix): Promise<number[][]> {
-  const firsts = await store.rows<[number, number]>(
-    `SELECT cd.doc_index, t.token_id FROM corpus_docs cd JOIN tokens t ON t.doc_id = cd.doc_id
-     WHERE cd.corpus_id = $c AND t.position = 0 ORDER BY cd.doc_index`, { c: m.corpus });
-  const docs: number[][] = [];
-  for (const [d, id] of firsts) docs[d] = [id];
-  for (let i = 0; i < m.doc.length; i++) docs[m.doc[i]][m.position[i]] = m.tokenId[i];
-  return docs;
-}
 
 function rowClasses(m: TokenMatrix, docs: number[][], tok: TextTokenizer): TokenClass[][] {
   const seen = docs.map((ids) => seenEarlier(ids));

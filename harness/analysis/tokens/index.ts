@@ -4,3 +4,4 @@ export { TokenStore, type AppendScores, type CheckpointLabel, type StoredCorpus 
 export { scoreCorpus, type CheckpointTokens, type CorpusScores, type ScoreCorpusOptions } from './score-corpus.js';
 export { readTokenMatrix, type CheckpointPick, type StoredCheckpoint, type TokenMatrix } from './matrix.js';
 export { mergeTokenStore, type MergedStore } from './merge-stores.js';
+export { documentTokens, precedingText } from './documents.js';

@@ -1,6 +1,10 @@
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { analyseInduction } from '../../analysis/induction.js';
 import { inductionJson, inductionTable } from '../../analysis/induction-report.js';
+import { INDUCTION_FILES, writeInduction } from '../../analysis/induction-write.js';
+import { safeName } from '../../analysis/scatter/write.js';
+import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
 import { selectCheckpoints } from '../../suite/select.js';
 import { notice } from '../options.js';
@@ -9,12 +13,15 @@ import { suiteOptions, type SuiteFlags } from '../suite-options.js';
 
 interface InductionFlags extends SuiteFlags {
   format: 'json' | 'table';
+  /** true: --out without a folder, the suite's snapshot folder. */
+  out?: string | true;
 }
 
 export function inductionCommand(): Command {
   return suiteOptions(new Command('induction'))
     .description('induction heads across training: ICL score, every head\'s prefix-matching score, the phase change per run')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--out [dir]', `also write ${INDUCTION_FILES.join(', ')} to dir (default: snapshots/<suite>/induction/)`)
     .action(async (flags: InductionFlags) => {
       const status = statusLine();
       const suite = await findSuite(flags.suite);
@@ -26,5 +33,10 @@ export function inductionCommand(): Command {
       });
       status.clear();
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(inductionJson(runs), null, 2)}\n` : `${inductionTable(runs)}\n`);
+      if (flags.out === undefined) return;
+      const dir = flags.out === true ? join(snapshotDir(process.cwd(), safeName(suite.name)), 'induction') : flags.out;
+      await writeInduction(dir, suite.name, runs);
+      // On stderr, so stdout stays the same JSON or table with or without --out.
+      process.stderr.write(`wrote ${join(dir, `{${INDUCTION_FILES.join(',')}}`)}\n`);
     });
 }

@@ -1,5 +1,5 @@
-import { relative } from 'node:path';
 import { Command } from 'commander';
+import { shownPath } from '../../files/shown-path.js';
 import { scoreCorpus, type CorpusScores } from '../../analysis/tokens/score-corpus.js';
 import { parseShard, shardItems, type Shard } from '../../run/shard.js';
 import { findSuite } from '../../suite/registry.js';
@@ -45,10 +45,9 @@ export function tokensCommand(): Command {
 /** A few lines: the corpus, how many checkpoints were added, each checkpoint's mean loss. */
 export function tokensSummary(s: CorpusScores): string {
   const added = s.checkpoints.filter((c) => c.added > 0).length;
-  const rel = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p));
   const lines = [
-    `corpus ${s.corpus} (${rel(s.source)}): ${s.documents} documents${s.distinctDocuments < s.documents ? ` (${s.distinctDocuments} distinct)` : ''}, ${s.tokens} tokens (${s.scoredTokens} scored)`,
-    `checkpoints: ${s.checkpoints.length} (${added} added, ${s.checkpoints.length - added} already stored) in ${rel(s.store)}`,
+    `corpus ${s.corpus} (${shownPath(s.source)}): ${s.documents} documents${s.distinctDocuments < s.documents ? ` (${s.distinctDocuments} distinct)` : ''}, ${s.tokens} tokens (${s.scoredTokens} scored)`,
+    `checkpoints: ${s.checkpoints.length} (${added} added, ${s.checkpoints.length - added} already stored) in ${shownPath(s.store)}`,
     ['run'.padEnd(12), 'step'.padStart(8), 'loss'.padStart(7), '  new tokens'].join(' '),
   ];
   for (const c of s.checkpoints) {

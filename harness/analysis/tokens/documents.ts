@@ -1,6 +1,6 @@
-import type { TokenMatrix } from '../tokens/matrix.js';
-import type { TokenStore } from '../tokens/store.js';
 import type { TextTokenizer } from '../../tokenize/tokenizer.js';
+import type { TokenMatrix } from './matrix.js';
+import type { TokenStore } from './store.js';
 
 /** Every document's token ids, including the first token, which the matrix has no row for. */
 export async function documentTokens(store: TokenStore, m: TokenMatrix): Promise<number[][]> {

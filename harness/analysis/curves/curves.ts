@@ -1,0 +1,150 @@
+import { LmbError } from '../../errors.js';
+import type { LoadOptions } from '../../model/load.js';
+import { openCheckpoint } from '../../model/checkpoint.js';
+import type { CheckpointRef, Run, Suite } from '../../suite/suite.js';
+import { openTokenizer } from '../../tokenize/open.js';
+import { readTokenMatrix, type TokenMatrix } from '../tokens/matrix.js';
+import { scoreCorpus } from '../tokens/score-corpus.js';
+import { TokenStore } from '../tokens/store.js';
+import { logStepAxis } from './axis.js';
+import { chooseTokens, namedTokens, type ChosenBy } from './choose.js';
+import { BIC_MARGIN, classifyCurve, MIN_CHECKPOINTS, POOR_FIT_R2, RESIDUAL_RMS_FLOOR, type CurveClass, type CurveFit } from './classify.js';
+import { documentTokens, precedingText } from '../tokens/documents.js';
+import { pickExamples } from './examples.js';
+import { crossRunShares, runShares, type CrossRunShares, type RunShares } from './shares.js';
+import { shownPath } from '../../files/shown-path.js';
+
+/** A token of the corpus: its document index and position there, as curves.md and scatter.md print them (doc:pos). */
+export interface TokenAt {
+  doc: number;
+  position: number;
+}
+
+export interface CurvesOptions {
+  suite: Suite;
+  /** Which checkpoints of each run (default: all); each run needs MIN_CHECKPOINTS. */
+  select?: (run: Run) => readonly CheckpointRef[];
+  corpus?: string;
+  store?: string;
+  /** How many of the most disagreeing tokens (default 500). */
+  tokens?: number;
+  /** These tokens instead. */
+  at?: readonly TokenAt[];
+  /** How much lower the logistic's BIC must be to call a curve S-shaped (default BIC_MARGIN). */
+  margin?: number;
+  /** Example curves of each class for the chart and the markdown (default 3). */
+  examples?: number;
+  /** Preceding tokens shown with each token (default 8). */
+  contextTokens?: number;
+  model?: Omit<LoadOptions, 'configOverrides'>;
+  onCheckpoint?: (done: number, total: number, label: string) => void;
+}
+
+/** One run's loss on a token at each of its checkpoints (nats, in step order), the two fits and the verdict. */
+export interface RunCurve extends CurveFit {
+  run: string;
+  losses: number[];
+}
+
+export interface TokenCurves extends TokenAt {
+  tokenId: number;
+  token: string;
+  /** The preceding tokens of its document, decoded. */
+  context: string;
+  /** Spread of the runs' final log-probs (one run: its total change), nats. */
+  disagreement: number;
+  runs: RunCurve[];
+}
+
+/** An example curve: a token by doc:pos and one of its runs. */
+export interface CurveExample extends TokenAt {
+  run: string;
+}
+
+/** Everything curves.json holds. */
+export interface CurvesSummary {
+  suite: string;
+  corpus: { id: string; source: string };
+  /** Curves are fitted in x = ln(1 + step / s0). */
+  axis: { s0: number };
+  rule: { bicMargin: number; residualRmsFloor: number; poorFitR2: number; minCheckpoints: number };
+  chosenBy: ChosenBy;
+  runs: RunShares[];
+  crossRun: CrossRunShares;
+  tokens: TokenCurves[];
+  examples: Record<CurveClass, CurveExample[]>;
+}
+
+/**
+ * Per-token loss curves over checkpoints: scores the corpus with every selected checkpoint (only
+ * what the token store lacks), picks the tokens where the runs end up disagreeing most (or the
+ * ones named), fits each run's curve with a logistic and a smooth curve in log-step, and counts
+ * how many are S-shaped per run.
+ */
+export async function analyseCurves(opts: CurvesOptions): Promise<CurvesSummary> {
+  const plan = opts.suite.runs.map((run) => ({ run, refs: opts.select ? opts.select(run) : run.checkpoints }));
+  for (const { run, refs } of plan) checkEnoughCheckpoints(run, refs);
+  const store = await TokenStore.open(opts.store);
+  try {
+    const scores = await scoreCorpus({
+      suite: opts.suite,
+      select: (run) => plan.find((p) => p.run === run)!.refs,
+      corpus: opts.corpus,
+      store,
+      model: opts.model,
+      onCheckpoint: opts.onCheckpoint && ((done, total, run, ref) => opts.onCheckpoint!(done, total, `${run.name}@${ref.step}`)),
+    });
+    const m = await readTokenMatrix(store, {
+      corpus: scores.corpus,
+      checkpoints: plan.flatMap((p) => p.refs.map((ref) => ({ run: p.run.name, step: ref.step, suite: opts.suite.name }))),
+    });
+    let column = 0;
+    const columns = plan.map((p) => p.refs.map(() => m.logprobs[column++]));
+    const choice = opts.at ? namedTokens(columns, opts.at.map((at) => rowAt(m, at))) : chooseTokens(columns, opts.tokens ?? 500);
+    const axis = logStepAxis(plan.flatMap((p) => p.refs.map((ref) => ref.step)));
+    const margin = opts.margin ?? BIC_MARGIN;
+    const first = plan[0];
+    const tok = openTokenizer(openCheckpoint(await first.refs[0].fetch(), { ...first.run.configOverrides }).dir);
+    const docs = await documentTokens(store, m);
+    const tokens: TokenCurves[] = choice.rows.map((row, i) => ({
+      doc: m.doc[row],
+      position: m.position[row],
+      tokenId: m.tokenId[row],
+      token: tok.tokenText(m.tokenId[row]),
+      context: precedingText(tok, docs[m.doc[row]], m.position[row], opts.contextTokens ?? 8),
+      disagreement: choice.scores[i],
+      runs: plan.map((p, r) => {
+        const losses = columns[r].map((c) => -c[row]);
+        return { run: p.run.name, losses, ...classifyCurve(p.refs.map((ref) => ref.step), losses, { axis, margin }) };
+      }),
+    }));
+    const examples = pickExamples(tokens.map((t) => t.runs), opts.examples ?? 3);
+    const example = ({ token, run }: { token: number; run: number }): CurveExample => ({ doc: tokens[token].doc, position: tokens[token].position, run: plan[run].run.name });
+    return {
+      suite: opts.suite.name,
+      corpus: { id: scores.corpus, source: shownPath(scores.source) },
+      axis,
+      rule: { bicMargin: margin, residualRmsFloor: RESIDUAL_RMS_FLOOR, poorFitR2: POOR_FIT_R2, minCheckpoints: MIN_CHECKPOINTS },
+      chosenBy: choice.by,
+      runs: plan.map((p, r) => runShares(p.run.name, p.refs.map((ref) => ref.step), tokens.map((t) => t.runs[r]))),
+      crossRun: crossRunShares(tokens.map((t) => t.runs)),
+      tokens,
+      examples: { 'S-shaped': examples['S-shaped'].map(example), smooth: examples.smooth.map(example) },
+    };
+  } finally {
+    store.close();
+  }
+}
+
+function checkEnoughCheckpoints(run: Run, refs: readonly CheckpointRef[]): void {
+  if (new Set(refs.map((r) => r.step)).size >= MIN_CHECKPOINTS) return;
+  const has = run.checkpoints.length;
+  throw new LmbError('TOO_FEW_CHECKPOINTS', `run ${run.name} has ${refs.length} checkpoint${refs.length === 1 ? '' : 's'} selected (${refs.map((r) => r.step).join(', ') || 'none'}); a loss curve needs at least ${MIN_CHECKPOINTS} to tell an S from a smooth curve`,
+    has >= MIN_CHECKPOINTS ? 'Select more, e.g. --checkpoints all or log:8' : `The run has only ${has} in all: curves need runs with at least ${MIN_CHECKPOINTS}`);
+}
+
+function rowAt(m: TokenMatrix, at: TokenAt): number {
+  for (let row = 0; row < m.doc.length; row++) if (m.doc[row] === at.doc && m.position[row] === at.position) return row;
+  throw new LmbError('TOKEN_NOT_IN_CORPUS', `corpus ${m.corpus} has no scored token at ${at.doc}:${at.position} (documents count from 0; a document's first token, position 0, has no prediction)`,
+    'Name tokens as doc:position, as curves.md and scatter.md list them');
+}

@@ -1,0 +1,53 @@
+/** What `lmb induction --out` writes: the JSON, a markdown table and the chart. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderChart, svgToPng } from '../plot/chart.js';
+import { inductionChart } from './induction-chart.js';
+import { bestHead, inductionJson } from './induction-report.js';
+import type { RunInduction } from './induction.js';
+import { ICL_JUMP, PREFIX_JUMP } from './phase-change.js';
+
+/** The files writeInduction puts in its folder. */
+export const INDUCTION_FILES = ['induction.json', 'induction.md', 'induction.svg', 'induction.png'] as const;
+
+const signed = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
+
+/** induction.md: one row per step, per run the ICL score and the best head; the checkpoint after a phase change in bold. */
+export function inductionMarkdown(suite: string, runs: readonly RunInduction[]): string {
+  const steps = [...new Set(runs.flatMap((r) => r.checkpoints.map((c) => c.step)))].sort((a, b) => a - b);
+  const cells = (r: RunInduction, step: number) => {
+    const c = r.checkpoints.find((x) => x.step === step);
+    if (!c) return ['', ''];
+    const b = bestHead(c);
+    const out = [signed(c.iclScore), `${b.score.toFixed(3)} ${b.label}`];
+    return r.phaseChange?.step === step ? out.map((s) => `**${s}**`) : out;
+  };
+  const phase = (r: RunInduction) => (r.phaseChange
+    ? `- ${r.run}: phase change at step ${r.phaseChange.step} (from ${r.phaseChange.from}: best head +${r.phaseChange.prefixJump.toFixed(3)}, ICL score −${r.phaseChange.iclJump.toFixed(3)} nats)`
+    : `- ${r.run}: no phase change (no consecutive checkpoints where the best head rises by ${PREFIX_JUMP} and the ICL score falls by ${ICL_JUMP} nats)`);
+  return [
+    `# Induction heads: ${suite}`,
+    '',
+    'ICL score: loss at a late token minus loss at an early one (nats; lower is more in-context learning). ' +
+      'Best head: the highest prefix-matching score (share of attention on the token after the previous occurrence) and which head (L1.H2: layer 1, head 2).',
+    '',
+    `| step | ${runs.map((r) => `${r.run} ICL | ${r.run} best head`).join(' | ')} |`,
+    `|---:|${runs.map(() => '---:|---:|').join('')}`,
+    ...steps.map((s) => `| ${s} | ${runs.flatMap((r) => cells(r, s)).join(' | ')} |`),
+    '',
+    '## Phase change',
+    '',
+    ...runs.map(phase),
+    '',
+  ].join('\n');
+}
+
+/** Writes INDUCTION_FILES to `dir`. */
+export async function writeInduction(dir: string, suite: string, runs: readonly RunInduction[]): Promise<void> {
+  const svg = await renderChart(inductionChart(suite, runs));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'induction.json'), `${JSON.stringify(inductionJson(runs), null, 2)}\n`);
+  writeFileSync(join(dir, 'induction.md'), inductionMarkdown(suite, runs));
+  writeFileSync(join(dir, 'induction.svg'), svg);
+  writeFileSync(join(dir, 'induction.png'), svgToPng(svg));
+}

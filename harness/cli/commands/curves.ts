@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { analyseCurves, type TokenAt } from '../../analysis/curves/curves.js';
+import { writeCurves } from '../../analysis/curves/write.js';
+import { safeName } from '../../analysis/scatter/write.js';
+import { LmbError } from '../../errors.js';
+import { snapshotDir } from '../../matrix/snapshot.js';
+import { findSuite } from '../../suite/registry.js';
+import { selectCheckpoints } from '../../suite/select.js';
+import { notice, positiveInt } from '../options.js';
+import { statusLine } from '../progress.js';
+import { suiteOptions, type SuiteFlags } from '../suite-options.js';
+
+interface CurvesFlags extends SuiteFlags {
+  corpus?: string;
+  store?: string;
+  tokens: number;
+  at?: TokenAt[];
+  examples: number;
+  margin?: number;
+  out?: string;
+}
+
+export function curvesCommand(): Command {
+  return suiteOptions(new Command('curves'))
+    .description('per-token loss over checkpoints for the tokens the runs disagree on most; each curve classed S-shaped or smooth (logistic vs smooth fit in log-step, by BIC)')
+    .option('--corpus <file>', '.txt (documents separated by blank lines) or .jsonl ("text" per line); default: the bundled OpenWebText sample')
+    .option('--store <path>', 'the DuckDB token store (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
+    .option('--tokens <n>', 'how many of the tokens where the runs\' final checkpoints disagree most', positiveInt('--tokens'), 500)
+    .option('--at <doc:pos,...>', 'these tokens instead, as doc:position (as curves.md and scatter.md list them)', parseTokens)
+    .option('--margin <bic>', 'how much lower the logistic\'s BIC must be to call a curve S-shaped (default 2)', nonNegative)
+    .option('--examples <n>', 'example curves of each class in the chart and the markdown', positiveInt('--examples'), 3)
+    .option('--out <dir>', 'where to write curves.{json,md,svg,png} (default: snapshots/<suite>/curves/)')
+    .action(async (flags: CurvesFlags) => {
+      const suite = await findSuite(flags.suite);
+      const status = statusLine();
+      const summary = await analyseCurves({
+        suite,
+        select: (run) => selectCheckpoints(run, flags.checkpoints),
+        corpus: flags.corpus,
+        store: flags.store,
+        tokens: flags.tokens,
+        at: flags.at,
+        examples: flags.examples,
+        margin: flags.margin,
+        model: { device: flags.device, threads: flags.threads, onNotice: notice },
+        onCheckpoint: (done, total, label) => status.update(`curves scoring ${label} (${done + 1}/${total})`),
+      });
+      status.clear();
+      const dir = flags.out ?? join(snapshotDir(process.cwd(), safeName(suite.name)), 'curves');
+      process.stdout.write(`${await writeCurves(dir, summary)}\nwrote ${join(dir, 'curves.{json,md,svg,png}')}\n`);
+    });
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new LmbError('BAD_OPTION', `--margin must be a number ≥ 0, got "${value}"`, 'e.g. --margin 6');
+  return n;
+}
+
+function parseTokens(value: string): TokenAt[] {
+  return value.split(',').map((item) => {
+    const m = /^\s*(\d+):(\d+)\s*$/.exec(item);
+    if (!m) throw new LmbError('BAD_OPTION', `--at takes tokens as doc:position, got "${item.trim()}"`, 'e.g. --at 12:40,57:3');
+    return { doc: Number(m[1]), position: Number(m[2]) };
+  });
+}
