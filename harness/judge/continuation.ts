@@ -16,6 +16,9 @@ export const continuationJudge: JudgeKind<Continuation> = {
     if (a.kind !== 'greedy') throw new Error('continuation: expected a greedy answer');
     const ids = tok.eosId === undefined ? a.tokens : a.tokens.filter((id) => id !== tok.eosId);
     const text = tok.decode(ids);
-    return { pass: j.check.test(text), output: JSON.stringify(text) };
+    const pass: unknown = j.check.test(text);
+    // An async check returns a Promise, which would count as a pass.
+    if (typeof pass !== 'boolean') throw new Error(`check "${j.check.name}" returned ${pass instanceof Promise ? 'a Promise' : typeof pass}, not true or false`);
+    return { pass, output: JSON.stringify(text) };
   },
 };

@@ -43,16 +43,23 @@ export function openCheckpoint(dir: string, overrides: Record<string, unknown> =
     }
     throw new LmbError('FILE_MISSING', `${dir} has no config.json`, 'Download the config.json of this checkpoint next to its weights');
   }
-  let raw: any;
+  let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(configPath, 'utf8'));
   } catch (e) {
-    throw new LmbError('CONFIG_INVALID', `${configPath} is not valid JSON (${(e as Error).message})`, 'Re-download config.json');
+    // V8 quotes the offending text, which may hold control characters or binary bytes.
+    const why = (e as Error).message.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').slice(0, 120);
+    throw new LmbError('CONFIG_INVALID', `${configPath} is not valid JSON (${why})`, 'Re-download config.json');
   }
-  const modelType = raw?.model_type;
-  const architecture = ARCHITECTURES[modelType];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    const what = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `a ${typeof raw}`;
+    throw new LmbError('CONFIG_INVALID', `${configPath} holds ${what}, not a JSON object`, 'Re-download config.json');
+  }
+  const modelType = (raw as Record<string, unknown>).model_type;
+  // hasOwn: a model_type such as "constructor" must not find Object.prototype's members.
+  const architecture = typeof modelType === 'string' && Object.hasOwn(ARCHITECTURES, modelType) ? ARCHITECTURES[modelType] : undefined;
   if (!architecture) {
-    throw new LmbError('UNKNOWN_ARCHITECTURE', `${configPath} has model_type "${modelType}", which lm-behaviours cannot build`,
+    throw new LmbError('UNKNOWN_ARCHITECTURE', `${configPath} has ${modelType === undefined ? 'no model_type' : `model_type ${JSON.stringify(modelType).slice(0, 80)}`}, which lm-behaviours cannot build`,
       `Supported: ${Object.keys(ARCHITECTURES).join(', ')}; or export the model to ONNX and pass the .onnx file`);
   }
   const config = validConfig(architecture, { ...raw, ...overrides }, configPath, 'Fix config.json or pass the matching override');

@@ -10,6 +10,7 @@ import type { Request } from '../score/requests.js';
 import { Scorer } from '../score/scorer.js';
 import { expandProbes, type Behaviour } from '../spec/behaviour.js';
 import type { Probe, ProbeRecord } from '../spec/probe.js';
+import { thrownLine } from '../spec/thrown.js';
 import { lookahead } from '../suite/lookahead.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
 import { openTokenizer } from '../tokenize/open.js';
@@ -100,7 +101,7 @@ function prepare(behaviours: readonly Behaviour[], firstDir: string): Prepared {
     try {
       probes = expandProbes(b, { tokenizer, vocabSize: tokenizer.vocabSize });
     } catch (e) {
-      throw new LmbError('SPEC_FAILED', `behaviour "${b.name}" (${b.file ?? 'unknown file'}) threw while making its probes: ${(e as Error).message}`,
+      throw new LmbError('SPEC_FAILED', `behaviour "${b.name}" (${b.file ?? 'unknown file'}) threw while making its probes: ${thrownLine(e)}`,
         'Fix the spec file; run it alone with vitest --project behaviours <file>');
     }
     if (probes.length === 0) throw new LmbError('SPEC_EMPTY', `behaviour "${b.name}" (${b.file ?? 'unknown file'}) has no probes`, 'Give it a list or a generator with count > 0');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { TextTokenizer } from '../tokenize/tokenizer.js';
 import { probeId, type Probe, type ProbeInput } from './probe.js';
+import { thrownLine } from './thrown.js';
 
 /** What a probe generator may need to know about the model family it will run against. */
 export interface ProbeContext {
@@ -60,24 +61,37 @@ function isGenerated(s: ProbeSource): s is Generated {
   return typeof s === 'object' && !Array.isArray(s) && 'arbitrary' in s;
 }
 
+/** The spec file each expanded probe came from, for error messages; kept off the probe, which results record. */
+const specFiles = new WeakMap<Probe, string>();
+
+export const specFileOf = (probe: Probe): string | undefined => specFiles.get(probe);
+
 /** Expands a behaviour's sources into probes with ids; duplicates (same content) are dropped. */
 export function expandProbes(b: Behaviour, ctx: ProbeContext): Probe[] {
   const sources = Array.isArray(b.probes) && b.probes.length > 0 && !('prompt' in b.probes[0]) ? (b.probes as readonly ProbeSource[]) : [b.probes as ProbeSource];
   const seen = new Set<string>();
   const out: Probe[] = [];
   for (const source of sources) {
-    let inputs: readonly ProbeInput[];
-    if (typeof source === 'function') inputs = source(ctx);
-    else if (isGenerated(source)) {
-      const arb = typeof source.arbitrary === 'function' ? source.arbitrary(ctx) : source.arbitrary;
-      inputs = fc.sample(arb, { seed: source.seed, numRuns: source.count });
-    } else inputs = source;
-    for (const input of inputs) {
-      const id = probeId(input);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      out.push({ ...input, id, behaviour: b.name });
+    // Whatever spec code throws (a string, null, a multi-line message) reaches the caller as a one-line Error.
+    try {
+      for (const input of inputsOf(source, ctx)) {
+        const id = probeId(input);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const probe: Probe = { ...input, id, behaviour: b.name };
+        if (b.file) specFiles.set(probe, b.file);
+        out.push(probe);
+      }
+    } catch (e) {
+      throw new Error(thrownLine(e));
     }
   }
   return out;
+}
+
+function inputsOf(source: ProbeSource, ctx: ProbeContext): readonly ProbeInput[] {
+  if (typeof source === 'function') return source(ctx);
+  if (!isGenerated(source)) return source;
+  const arb = typeof source.arbitrary === 'function' ? source.arbitrary(ctx) : source.arbitrary;
+  return fc.sample(arb, { seed: source.seed, numRuns: source.count });
 }

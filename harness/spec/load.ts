@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LmbError } from '../errors.js';
 import type { Behaviour } from './behaviour.js';
+import { thrownLine } from './thrown.js';
 
 export const SPEC_SUFFIX = '.behaviour.ts';
 
@@ -21,7 +22,7 @@ export async function loadBehaviours(dir: string, only?: readonly string[]): Pro
     try {
       mod = await import(pathToFileURL(path).href);
     } catch (e) {
-      throw new LmbError('SPEC_FAILED', `${shown} threw while loading: ${(e as Error).message.split('\n')[0]}`, 'Fix the spec file');
+      throw new LmbError('SPEC_FAILED', `${shown} threw while loading: ${thrownLine(e)}`, 'Fix the spec file');
     }
     const b = mod.default as Behaviour | undefined;
     if (!b || typeof b !== 'object' || typeof b.name !== 'string' || !('probes' in b)) {

@@ -6,6 +6,7 @@ import { loadModel } from '../../model/load.js';
 import { Scorer } from '../../score/scorer.js';
 import { openTokenizer } from '../../tokenize/open.js';
 import { checkTokenizerFits, type TextTokenizer } from '../../tokenize/tokenizer.js';
+import { decodeUtf8 } from '../../tokenize/utf8.js';
 import { deviceOption, notice, positiveInt, threadsOption, type ModelFlags } from '../options.js';
 import { printTokenTable, tokenRecords } from '../token-output.js';
 
@@ -62,12 +63,18 @@ function tokenizerFor(flags: ScoreFlags): TextTokenizer | undefined {
   }
 }
 
+/** The text to score: UTF-8 (a leading byte-order mark dropped) and not empty, or a one-line error. */
 function readText(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    bytes = readFileSync(file === '-' ? 0 : file);
   } catch (e) {
     throw new LmbError('FILE_MISSING', `cannot read --text ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the path');
   }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) throw new LmbError('TEXT_NOT_UTF8', `--text ${file} is not valid UTF-8 (near byte ${decoded.invalidAt})`, decoded.fix);
+  if (decoded.text === '') throw new LmbError('TEXT_EMPTY', `--text ${file} is empty: there is nothing to score`, 'Put some text in it, or pass --ids');
+  return decoded.text;
 }
 
 function parseIds(value: string): number[] {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
+import { LmbError } from '../../errors.js';
 import type { BuiltModel } from '../onnx/graph.js';
-import type { WeightFile } from '../weights/tensor.js';
+import type { TensorEntry, WeightFile } from '../weights/tensor.js';
 
 export interface GraphOptions {
   /** Also output every layer's attention probabilities as `attention_<layer>` [B, H, T, T]. */
@@ -18,4 +19,26 @@ export interface Architecture<C> {
   /** Throws CONFIG_MISMATCH when a tensor is missing or its shape disagrees with the config. */
   checkWeights(config: C, weights: WeightFile): void;
   buildGraph(config: C, weights: WeightFile, options: GraphOptions): BuiltModel;
+}
+
+/** A tensor a config implies: its name, its shape, and the config fields that decide the shape. */
+export type ExpectedTensor = [name: string, shape: number[], fields: string[]];
+
+/**
+ * Throws CONFIG_MISMATCH at the first expected tensor that is missing or shaped differently,
+ * naming the config fields behind it. `where` is what the user calls the config.
+ */
+export function checkShapes<C>(file: WeightFile, where: string, config: C, expected: Iterable<ExpectedTensor>,
+  find: (name: string) => TensorEntry | undefined): void {
+  const fix = `Use the ${where.replace(/^the /, '')} saved with these weights`;
+  const values = (fields: string[]) => fields.map((f) => `${f} ${(config as Record<string, unknown>)[f]}`).join(', ');
+  for (const [name, shape, fields] of expected) {
+    const t = find(name);
+    if (!t) {
+      throw new LmbError('CONFIG_MISMATCH', `${file.path} has no tensor "${name}" although ${where} implies it (${values(fields)})`, fix);
+    }
+    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+      throw new LmbError('CONFIG_MISMATCH', `${file.path}: tensor "${t.name}" has shape [${t.shape}] but ${where} implies [${shape}] (${values(fields)})`, fix);
+    }
+  }
 }

@@ -5,7 +5,7 @@ import {
   ACTIVATIONS, MS, activation, causalAttention, causalMask, logprobOutputs, mergeHeads, positions, splitHeads, tokenInputs,
 } from '../onnx/blocks.js';
 import type { TensorEntry, WeightFile } from '../weights/tensor.js';
-import type { Architecture, GraphOptions } from './architecture.js';
+import { checkShapes, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
 
 /** The config.json fields the GPT-2 forward pass reads, with Hugging Face's defaults. */
 const Gpt2Config = z.object({
@@ -30,48 +30,41 @@ function tensorNamer(file: WeightFile): (name: string) => TensorEntry | undefine
   return (name) => file.tensors.get(name === 'lm_head.weight' ? name : prefix + name);
 }
 
-function expectedShapes(c: Gpt2Config): Map<string, number[]> {
+/** Each tensor the config implies, with its shape and the config fields that shape comes from. */
+function* expectedShapes(c: Gpt2Config): Generator<ExpectedTensor> {
   const d = c.n_embd;
   const inner = c.n_inner ?? 4 * d;
-  const shapes = new Map<string, number[]>([
-    ['wte.weight', [c.vocab_size, d]],
-    ['wpe.weight', [c.n_positions, d]],
-    ['ln_f.weight', [d]],
-    ['ln_f.bias', [d]],
-  ]);
+  const layer = ['n_layer', 'n_embd'];
+  const mlp = c.n_inner ? ['n_layer', 'n_embd', 'n_inner'] : layer;
+  yield ['wte.weight', [c.vocab_size, d], ['vocab_size', 'n_embd']];
+  yield ['wpe.weight', [c.n_positions, d], ['n_positions', 'n_embd']];
+  yield ['ln_f.weight', [d], ['n_embd']];
+  yield ['ln_f.bias', [d], ['n_embd']];
+  if (!c.tie_word_embeddings) yield ['lm_head.weight', [c.vocab_size, d], ['tie_word_embeddings', 'vocab_size', 'n_embd']];
+  // Layer by layer, so a huge n_layer fails at the first missing layer instead of listing them all.
   for (let l = 0; l < c.n_layer; l++) {
     const p = `h.${l}.`;
     for (const ln of ['ln_1', 'ln_2']) {
-      shapes.set(`${p}${ln}.weight`, [d]);
-      shapes.set(`${p}${ln}.bias`, [d]);
+      yield [`${p}${ln}.weight`, [d], layer];
+      yield [`${p}${ln}.bias`, [d], layer];
     }
-    shapes.set(`${p}attn.c_attn.weight`, [d, 3 * d]);
-    shapes.set(`${p}attn.c_attn.bias`, [3 * d]);
-    shapes.set(`${p}attn.c_proj.weight`, [d, d]);
-    shapes.set(`${p}attn.c_proj.bias`, [d]);
-    shapes.set(`${p}mlp.c_fc.weight`, [d, inner]);
-    shapes.set(`${p}mlp.c_fc.bias`, [inner]);
-    shapes.set(`${p}mlp.c_proj.weight`, [inner, d]);
-    shapes.set(`${p}mlp.c_proj.bias`, [d]);
+    yield [`${p}attn.c_attn.weight`, [d, 3 * d], layer];
+    yield [`${p}attn.c_attn.bias`, [3 * d], layer];
+    yield [`${p}attn.c_proj.weight`, [d, d], layer];
+    yield [`${p}attn.c_proj.bias`, [d], layer];
+    yield [`${p}mlp.c_fc.weight`, [d, inner], mlp];
+    yield [`${p}mlp.c_fc.bias`, [inner], mlp];
+    yield [`${p}mlp.c_proj.weight`, [inner, d], mlp];
+    yield [`${p}mlp.c_proj.bias`, [d], layer];
   }
-  return shapes;
 }
 
 function checkWeights(c: Gpt2Config, file: WeightFile): void {
   const find = tensorNamer(file);
-  const shapes = expectedShapes(c);
-  if (!c.tie_word_embeddings) shapes.set('lm_head.weight', [c.vocab_size, c.n_embd]);
-  for (const [name, shape] of shapes) {
-    const t = find(name);
-    if (!t) {
-      throw new LmbError('CONFIG_MISMATCH', `${file.path} has no tensor "${name}" although config.json describes ${c.n_layer} layers`,
-        'Use the config.json saved with these weights');
-    }
-    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-      throw new LmbError('CONFIG_MISMATCH',
-        `${file.path}: tensor "${t.name}" has shape [${t.shape}] but config.json implies [${shape}]`,
-        'Use the config.json saved with these weights');
-    }
+  checkShapes(file, 'config.json', c, expectedShapes(c), find);
+  if (find(`h.${c.n_layer}.ln_1.weight`)) {
+    throw new LmbError('CONFIG_MISMATCH', `${file.path} has a layer h.${c.n_layer} although config.json says n_layer ${c.n_layer}`,
+      'Use the config.json saved with these weights');
   }
 }
 

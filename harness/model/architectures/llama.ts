@@ -11,7 +11,7 @@ import {
   activation, causalAttention, causalMask, logprobOutputs, mergeHeads, positions, repeatKv, splitHeads, tokenInputs,
 } from '../onnx/blocks.js';
 import { readTensor, type WeightFile } from '../weights/tensor.js';
-import type { Architecture, GraphOptions } from './architecture.js';
+import { checkShapes, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
 
 /** run.c's Config, which a llama2.c `.bin` header holds, plus the constants run.c hard-codes. */
 const LlamaConfig = z.object({
@@ -31,37 +31,36 @@ const LlamaConfig = z.object({
   .refine((c) => (c.dim / c.n_heads) % 2 === 0, { message: 'must leave an even head size for rotary pairs', path: ['n_heads'] });
 export type LlamaConfig = z.infer<typeof LlamaConfig>;
 
-function expectedShapes(c: LlamaConfig): Map<string, number[]> {
+/** Each tensor the config implies, layer by layer (see gpt2.ts), with the fields behind its shape. */
+function* expectedShapes(c: LlamaConfig): Generator<ExpectedTensor> {
   const d = c.dim;
   const kvDim = (d / c.n_heads) * c.n_kv_heads;
-  const shapes = new Map<string, number[]>([['tok_embeddings.weight', [c.vocab_size, d]], ['norm.weight', [d]]]);
-  if (!c.shared_classifier) shapes.set('output.weight', [c.vocab_size, d]);
+  yield ['tok_embeddings.weight', [c.vocab_size, d], ['vocab_size', 'dim']];
+  yield ['norm.weight', [d], ['dim']];
+  if (!c.shared_classifier) yield ['output.weight', [c.vocab_size, d], ['shared_classifier', 'vocab_size', 'dim']];
+  const layer = ['n_layers', 'dim'];
+  const kv = ['n_layers', 'dim', 'n_heads', 'n_kv_heads'];
+  const ffn = ['n_layers', 'dim', 'hidden_dim'];
   for (let l = 0; l < c.n_layers; l++) {
     const p = `layers.${l}.`;
-    shapes.set(`${p}attention_norm.weight`, [d]);
-    shapes.set(`${p}attention.wq.weight`, [d, d]);
-    shapes.set(`${p}attention.wk.weight`, [kvDim, d]);
-    shapes.set(`${p}attention.wv.weight`, [kvDim, d]);
-    shapes.set(`${p}attention.wo.weight`, [d, d]);
-    shapes.set(`${p}ffn_norm.weight`, [d]);
-    shapes.set(`${p}feed_forward.w1.weight`, [c.hidden_dim, d]);
-    shapes.set(`${p}feed_forward.w2.weight`, [d, c.hidden_dim]);
-    shapes.set(`${p}feed_forward.w3.weight`, [c.hidden_dim, d]);
+    yield [`${p}attention_norm.weight`, [d], layer];
+    yield [`${p}attention.wq.weight`, [d, d], layer];
+    yield [`${p}attention.wk.weight`, [kvDim, d], kv];
+    yield [`${p}attention.wv.weight`, [kvDim, d], kv];
+    yield [`${p}attention.wo.weight`, [d, d], layer];
+    yield [`${p}ffn_norm.weight`, [d], layer];
+    yield [`${p}feed_forward.w1.weight`, [c.hidden_dim, d], ffn];
+    yield [`${p}feed_forward.w2.weight`, [d, c.hidden_dim], ffn];
+    yield [`${p}feed_forward.w3.weight`, [c.hidden_dim, d], ffn];
   }
-  return shapes;
 }
 
 function checkWeights(c: LlamaConfig, file: WeightFile): void {
-  for (const [name, shape] of expectedShapes(c)) {
-    const t = file.tensors.get(name);
-    if (!t) {
-      throw new LmbError('CONFIG_MISMATCH', `${file.path} has no tensor "${name}" although the config describes ${c.n_layers} layers`,
-        'Use the config saved with these weights');
-    }
-    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-      throw new LmbError('CONFIG_MISMATCH', `${file.path}: tensor "${name}" has shape [${t.shape}] but the config implies [${shape}]`,
-        'Use the config saved with these weights');
-    }
+  const find = (name: string) => file.tensors.get(name);
+  checkShapes(file, 'the config', c, expectedShapes(c), find);
+  if (find(`layers.${c.n_layers}.attention_norm.weight`)) {
+    throw new LmbError('CONFIG_MISMATCH', `${file.path} has a layer ${c.n_layers} although the config says n_layers ${c.n_layers}`,
+      'Use the config saved with these weights');
   }
 }
 

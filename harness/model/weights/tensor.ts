@@ -24,7 +24,8 @@ export interface WeightFile {
 }
 
 export function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+  // A zero dimension empties the tensor even when the others overflow to Infinity (Infinity * 0 is NaN).
+  return shape.includes(0) ? 0 : shape.reduce((a, b) => a * b, 1);
 }
 
 /** Reads a whole tensor into a new Float32Array. */

@@ -18,6 +18,11 @@ export function legacyTorchError(path: string): LmbError {
 }
 
 const MAX_PICKLE_BYTES = 256 << 20;
+/**
+ * A broadcast (stride-0) view may hold more elements than its storage, but not many more: a
+ * reader allocates a tensor's full size, so a few bytes on disk must not ask for gigabytes.
+ */
+const MAX_BROADCAST_ELEMENTS = 1 << 16;
 
 const STORAGE_TYPES: Record<string, DType> = {
   FloatStorage: 'F32', HalfStorage: 'F16', BFloat16Storage: 'BF16', DoubleStorage: 'F64',
@@ -108,6 +113,9 @@ function readStateDict(path: string, zip: ZipArchive): TensorLayout[] {
     }
     const count = numel(shape);
     if (!Number.isSafeInteger(count)) throw bad(`a tensor of shape [${shape}] is too large`);
+    if (count > Math.max(s.numel, MAX_BROADCAST_ELEMENTS)) {
+      throw bad(`a tensor of shape [${shape}] expands storage ${s.key} (${s.numel} elements) to ${count} elements`);
+    }
     if (count > 0) {
       let last = offset;
       for (let d = 0; d < shape.length; d++) last += (shape[d] - 1) * stride[d];
