@@ -1,21 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lmb } from '../support/cli.js';
 
-const LMB = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
 
-async function lmb(cwd: string, env: Record<string, string>, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [LMB, ...args], { cwd, env: { ...process.env, ...env } });
-    return { status: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { status: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('lmb curves', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-curves-cli-'));
@@ -25,7 +14,7 @@ describe('lmb curves', () => {
   const dir = join(root, 'snapshots', 'demo', 'curves');
 
   it('writes json, md, svg and png to snapshots/<suite>/curves/ and prints the markdown', async () => {
-    const run = await lmb(root, env, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', 'log:6', '--tokens', '10', '--examples', '2', '--device', 'cpu');
+    const run = await lmb({ cwd: root, env }, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', 'log:6', '--tokens', '10', '--examples', '2', '--device', 'cpu');
     expect(run.status, run.stderr).toBe(0);
     for (const f of ['curves.json', 'curves.md', 'curves.svg', 'curves.png']) expect(existsSync(join(dir, f)), f).toBe(true);
     const json = JSON.parse(readFileSync(join(dir, 'curves.json'), 'utf8'));
@@ -49,7 +38,7 @@ describe('lmb curves', () => {
 
   it('--at fits just the tokens named', async () => {
     const first = JSON.parse(readFileSync(join(dir, 'curves.json'), 'utf8')).tokens[0];
-    const run = await lmb(root, env, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', 'log:6', '--at', `${first.doc}:${first.position}`, '--out', join(root, 'named'), '--device', 'cpu');
+    const run = await lmb({ cwd: root, env }, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', 'log:6', '--at', `${first.doc}:${first.position}`, '--out', join(root, 'named'), '--device', 'cpu');
     expect(run.status, run.stderr).toBe(0);
     const json = JSON.parse(readFileSync(join(root, 'named', 'curves.json'), 'utf8'));
     expect(json.chosenBy).toBe('named');
@@ -57,10 +46,10 @@ describe('lmb curves', () => {
   });
 
   it('one-line errors: too few checkpoints, a token the corpus lacks', async () => {
-    const few = await lmb(root, env, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', '0,4000', '--device', 'cpu');
+    const few = await lmb({ cwd: root, env }, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', '0,4000', '--device', 'cpu');
     expect(few.status).toBe(1);
     expect(few.stderr).toBe('lmb: TOO_FEW_CHECKPOINTS: run seed-1 has 2 checkpoints selected (0, 4000); a loss curve needs at least 5 to tell an S from a smooth curve. Select more, e.g. --checkpoints all or log:8\n');
-    const missing = await lmb(root, env, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', 'log:6', '--at', '0:0', '--device', 'cpu');
+    const missing = await lmb({ cwd: root, env }, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', 'log:6', '--at', '0:0', '--device', 'cpu');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^lmb: TOKEN_NOT_IN_CORPUS: corpus [0-9a-f]{16} has no scored token at 0:0 .*\n$/);
   });

@@ -1,21 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lmb } from '../support/cli.js';
 
-const LMB = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
 
-async function lmb(cwd: string, env: Record<string, string>, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [LMB, ...args], { cwd, env: { ...process.env, ...env } });
-    return { status: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { status: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('lmb pca', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-pca-cli-'));
@@ -25,7 +14,7 @@ describe('lmb pca', () => {
   const base = ['pca', '--suite', 'demo', '--corpus', corpus, '--device', 'cpu'];
 
   it('writes json, md, loadings svg/png and variance svg to snapshots/<suite>/pca/ and prints the variance table', async () => {
-    const run = await lmb(root, env, ...base, '--runs', 'seed-1,seed-2', '--checkpoints', '0,400,4000', '--components', '2', '--top', '3');
+    const run = await lmb({ cwd: root, env }, ...base, '--runs', 'seed-1,seed-2', '--checkpoints', '0,400,4000', '--components', '2', '--top', '3');
     expect(run.status, run.stderr).toBe(0);
     const dir = join(root, 'snapshots', 'demo', 'pca');
     for (const f of ['pca.json', 'pca.md', 'loadings.svg', 'loadings.png', 'variance.svg']) expect(existsSync(join(dir, f)), f).toBe(true);
@@ -51,10 +40,10 @@ describe('lmb pca', () => {
 
   it('one-line errors: unknown run, unknown step, one checkpoint, more components than checkpoints', async () => {
     const [run, step, one, many] = await Promise.all([
-      lmb(root, env, ...base, '--runs', 'seed-9'),
-      lmb(root, env, ...base, '--checkpoints', '123'),
-      lmb(root, env, ...base, '--runs', 'seed-1', '--checkpoints', 'final'),
-      lmb(root, env, ...base, '--checkpoints', 'final', '--components', '4'),
+      lmb({ cwd: root, env }, ...base, '--runs', 'seed-9'),
+      lmb({ cwd: root, env }, ...base, '--checkpoints', '123'),
+      lmb({ cwd: root, env }, ...base, '--runs', 'seed-1', '--checkpoints', 'final'),
+      lmb({ cwd: root, env }, ...base, '--checkpoints', 'final', '--components', '4'),
     ]);
     expect(run.stderr).toMatch(/^lmb: RUN_UNKNOWN: suite demo has no run "seed-9"\. Use one of: seed-1/);
     expect(step.stderr).toMatch(/^lmb: STEP_UNKNOWN: run seed-1 has no checkpoint at step 123; nearest: 100, 200\. /);

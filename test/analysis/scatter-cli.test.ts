@@ -1,21 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lmb } from '../support/cli.js';
 
-const LMB = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
 
-async function lmb(cwd: string, env: Record<string, string>, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [LMB, ...args], { cwd, env: { ...process.env, ...env } });
-    return { status: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { status: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('lmb scatter', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-scatter-cli-'));
@@ -24,7 +13,7 @@ describe('lmb scatter', () => {
   const env = { LMB_CACHE: join(root, 'cache') };
 
   it('writes svg, png, json and md to snapshots/<suite>/scatter-<A>-vs-<B>/ and prints the markdown', async () => {
-    const run = await lmb(root, env, 'scatter', 'seed-1@0', 'seed-1@final', '--suite', 'demo', '--corpus', corpus, '--top', '3', '--device', 'cpu');
+    const run = await lmb({ cwd: root, env }, 'scatter', 'seed-1@0', 'seed-1@final', '--suite', 'demo', '--corpus', corpus, '--top', '3', '--device', 'cpu');
     expect(run.status, run.stderr).toBe(0);
     const dir = join(root, 'snapshots', 'demo', 'scatter-seed-1@0-vs-seed-1@4000');
     for (const f of ['scatter.svg', 'scatter.png', 'scatter.json', 'scatter.md']) expect(existsSync(join(dir, f)), f).toBe(true);
@@ -41,7 +30,7 @@ describe('lmb scatter', () => {
   });
 
   it('one-line error for a step the run lacks', async () => {
-    const run = await lmb(root, env, 'scatter', 'seed-1@123', 'seed-2@final', '--suite', 'demo', '--corpus', corpus, '--device', 'cpu');
+    const run = await lmb({ cwd: root, env }, 'scatter', 'seed-1@123', 'seed-2@final', '--suite', 'demo', '--corpus', corpus, '--device', 'cpu');
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^lmb: STEP_UNKNOWN: run seed-1 of suite demo has no checkpoint at step "123"\. Use one of: 0, 20, .*, or final\n$/);
   });

@@ -1,22 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { tinySuite } from '../support/tiny-suite.js';
+import { lmb } from '../support/cli.js';
 
-const LMB = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
 
-async function lmb(env: Record<string, string>, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [LMB, ...args], { env: { ...process.env, ...env } });
-    return { status: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { status: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('lmb tokens', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-tokens-cli-'));
@@ -27,12 +16,12 @@ describe('lmb tokens', () => {
   const args = ['tokens', '--suite', join(root, 'tiny'), '--checkpoints', '0', '--corpus', corpus, '--device', 'cpu'];
 
   it('prints the corpus, the checkpoints added or already stored and their mean loss; stores under LMB_CACHE', async () => {
-    const run = await lmb(env, ...args);
+    const run = await lmb({ env }, ...args);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^corpus [0-9a-f]{16} \(.*corpus\.txt\): 2 documents, \d+ tokens \(\d+ scored\)$/m);
     expect(run.stdout).toMatch(/checkpoints: 2 \(2 added, 0 already stored\) in .*cache\/tokens\.duckdb/);
     expect(run.stdout).toMatch(/seed-a\s+0\s+\d+\.\d{3}\s+[1-9]\d*/);
-    const again = await lmb(env, ...args);
+    const again = await lmb({ env }, ...args);
     expect(again.stdout).toMatch(/checkpoints: 2 \(0 added, 2 already stored\)/);
     expect(again.stdout).toMatch(/seed-b\s+0\s+\d+\.\d{3}\s+0$/m);
   });
@@ -41,9 +30,9 @@ describe('lmb tokens', () => {
     const latin1 = join(root, 'latin1.txt');
     writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9]));
     const [suite, missing, bytes] = await Promise.all([
-      lmb(env, 'tokens', '--suite', 'no-such-suite', '--device', 'cpu'),
-      lmb(env, ...args.slice(0, -4), '--corpus', join(root, 'missing.txt')),
-      lmb(env, ...args.slice(0, -4), '--corpus', latin1),
+      lmb({ env }, 'tokens', '--suite', 'no-such-suite', '--device', 'cpu'),
+      lmb({ env }, ...args.slice(0, -4), '--corpus', join(root, 'missing.txt')),
+      lmb({ env }, ...args.slice(0, -4), '--corpus', latin1),
     ]);
     expect(suite.status).toBe(1);
     expect(suite.stderr).toMatch(/^lmb: SUITE_\w+: .*no-such-suite/);

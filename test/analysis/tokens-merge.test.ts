@@ -1,23 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readTokenMatrix } from '../../harness/analysis/tokens/matrix.js';
 import { tinySuite } from '../support/tiny-suite.js';
+import { lmb } from '../support/cli.js';
 
-const LMB = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
 
-async function lmb(env: Record<string, string>, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [LMB, ...args], { env: { ...process.env, ...env } });
-    return { status: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { status: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('lmb tokens --shard, then lmb merge --tokens', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-tokens-merge-'));
@@ -25,7 +14,7 @@ describe('lmb tokens --shard, then lmb merge --tokens', () => {
   const corpus = join(root, 'corpus.txt');
   writeFileSync(corpus, 'First document here.\n\nAnd a second one, longer than the first.\n\nFirst document here.\n');
   const env = { LMB_CACHE: join(root, 'cache') };
-  const tokens = (...more: string[]) => lmb(env, 'tokens', '--suite', join(root, 'tiny'), '--corpus', corpus, '--device', 'cpu', ...more);
+  const tokens = (...more: string[]) => lmb({ env }, 'tokens', '--suite', join(root, 'tiny'), '--corpus', corpus, '--device', 'cpu', ...more);
   const store = (name: string) => join(root, `${name}.duckdb`);
 
   it('reads back the same per-token matrix as one unsharded store, whatever the merge order', async () => {
@@ -33,11 +22,11 @@ describe('lmb tokens --shard, then lmb merge --tokens', () => {
     for (const r of runs) expect(r.status, r.stderr).toBe(0);
     expect(runs[1].stdout).toMatch(/checkpoints: 3 \(3 added/);
 
-    const merged = await lmb(env, 'merge', '--tokens', store('s2'), store('s1'), '--store', store('merged'));
+    const merged = await lmb({ env }, 'merge', '--tokens', store('s2'), store('s1'), '--store', store('merged'));
     expect(merged.status, merged.stderr).toBe(0);
     expect(merged.stdout).toMatch(/s2\.duckdb into .*merged\.duckdb: 3 new checkpoints, 2 new documents, 6 new \(checkpoint, document\) scores/);
     expect(merged.stdout).toMatch(/s1\.duckdb into .*: 3 new checkpoints, 0 new documents, 6 new/);
-    const again = await lmb(env, 'merge', '--tokens', store('s1'), '--store', store('merged'));
+    const again = await lmb({ env }, 'merge', '--tokens', store('s1'), '--store', store('merged'));
     expect(again.stdout).toMatch(/0 new checkpoints, 0 new documents, 0 new/);
 
     const [one, many] = await Promise.all([readTokenMatrix(store('single'), { corpus }), readTokenMatrix(store('merged'), { corpus })]);
@@ -50,8 +39,8 @@ describe('lmb tokens --shard, then lmb merge --tokens', () => {
   }, 120_000);
 
   it('one-line errors for a missing store and for merging a store into itself', async () => {
-    const missing = await lmb(env, 'merge', '--tokens', store('nope'), '--store', store('x'));
-    const self = await lmb(env, 'merge', '--tokens', store('x'), '--store', store('x'));
+    const missing = await lmb({ env }, 'merge', '--tokens', store('nope'), '--store', store('x'));
+    const self = await lmb({ env }, 'merge', '--tokens', store('x'), '--store', store('x'));
     expect(missing.stderr).toMatch(/^lmb: FILE_MISSING: token store .*nope\.duckdb does not exist\. Pass the \.duckdb files/);
     expect(self.stderr).toMatch(/^lmb: BAD_OPTION: cannot merge token store .*x\.duckdb into itself\. Merge the shards into another --store/);
     for (const r of [missing, self]) expect(r.stderr.trim().split('\n')).toHaveLength(1);

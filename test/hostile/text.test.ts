@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCorpus } from '../../harness/analysis/tokens/corpus.js';
 import { caught } from '../support/errors.js';
 import { tinySuite, writeTinyGpt2WithTokenizer } from '../support/tiny-suite.js';
+import { lmb } from '../support/cli.js';
 
 /**
  * Text inputs that are not clean UTF-8, or hold nothing. The choices, per input:
@@ -129,16 +128,6 @@ describe('hostile corpus files', () => {
   });
 });
 
-const LMB = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
-async function lmb(env: Record<string, string>, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [LMB, ...args], { env: { ...process.env, ...env } });
-    return { status: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { status: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 const file = (name: string, data: string | Uint8Array) => {
   writeFileSync(join(root, name), data);
   return join(root, name);
@@ -178,7 +167,7 @@ describe('lmb tokens --corpus', () => {
   const suite = join(root, 'tiny');
   tinySuite(root, 'tiny', ['seed-a'], [0]);
   const env = { LMB_CACHE: join(root, 'cache') };
-  const tokens = (corpus: string) => lmb(env, 'tokens', '--suite', suite, '--checkpoints', '0', '--corpus', corpus, '--device', 'cpu');
+  const tokens = (corpus: string) => lmb({ env }, 'tokens', '--suite', suite, '--checkpoints', '0', '--corpus', corpus, '--device', 'cpu');
 
   it('refuses a hostile corpus in one line and leaves the stored token scores untouched', async () => {
     const stored = await tokens(file('good.txt', 'A first document.\n\nA second one.'));
