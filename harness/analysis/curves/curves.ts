@@ -1,18 +1,17 @@
 import { LmbError } from '../../errors.js';
-import type { LoadOptions } from '../../model/load.js';
+import { shownPath } from '../../files/shown-path.js';
 import { openCheckpoint } from '../../model/checkpoint.js';
-import type { CheckpointRef, Run, Suite } from '../../suite/suite.js';
+import type { CheckpointRef, Run } from '../../suite/suite.js';
 import { openTokenizer } from '../../tokenize/open.js';
-import { readTokenMatrix, type TokenMatrix } from '../tokens/matrix.js';
-import { scoreCorpus } from '../tokens/score-corpus.js';
+import { documentTokens, precedingText } from '../tokens/documents.js';
+import type { TokenMatrix } from '../tokens/matrix.js';
+import { scoredMatrix, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
 import { TokenStore } from '../tokens/store.js';
 import { logStepAxis } from './axis.js';
 import { chooseTokens, namedTokens, type ChosenBy } from './choose.js';
 import { BIC_MARGIN, classifyCurve, MIN_CHECKPOINTS, POOR_FIT_R2, RESIDUAL_RMS_FLOOR, type CurveClass, type CurveFit } from './classify.js';
-import { documentTokens, precedingText } from '../tokens/documents.js';
 import { pickExamples } from './examples.js';
 import { crossRunShares, runShares, type CrossRunShares, type RunShares } from './shares.js';
-import { shownPath } from '../../files/shown-path.js';
 
 /** A token of the corpus: its document index and position there, as curves.md and scatter.md print them (doc:pos). */
 export interface TokenAt {
@@ -20,12 +19,9 @@ export interface TokenAt {
   position: number;
 }
 
-export interface CurvesOptions {
-  suite: Suite;
+export interface CurvesOptions extends TokenAnalysisOptions {
   /** Which checkpoints of each run (default: all); each run needs MIN_CHECKPOINTS. */
   select?: (run: Run) => readonly CheckpointRef[];
-  corpus?: string;
-  store?: string;
   /** How many of the most disagreeing tokens (default 500). */
   tokens?: number;
   /** These tokens instead. */
@@ -34,10 +30,6 @@ export interface CurvesOptions {
   margin?: number;
   /** Example curves of each class for the chart and the markdown (default 3). */
   examples?: number;
-  /** Preceding tokens shown with each token (default 8). */
-  contextTokens?: number;
-  model?: Omit<LoadOptions, 'configOverrides'>;
-  onCheckpoint?: (done: number, total: number, label: string) => void;
 }
 
 /** One run's loss on a token at each of its checkpoints (nats, in step order), the two fits and the verdict. */
@@ -86,18 +78,7 @@ export async function analyseCurves(opts: CurvesOptions): Promise<CurvesSummary>
   for (const { run, refs } of plan) checkEnoughCheckpoints(run, refs);
   const store = await TokenStore.open(opts.store);
   try {
-    const scores = await scoreCorpus({
-      suite: opts.suite,
-      select: (run) => plan.find((p) => p.run === run)!.refs,
-      corpus: opts.corpus,
-      store,
-      model: opts.model,
-      onCheckpoint: opts.onCheckpoint && ((done, total, run, ref) => opts.onCheckpoint!(done, total, `${run.name}@${ref.step}`)),
-    });
-    const m = await readTokenMatrix(store, {
-      corpus: scores.corpus,
-      checkpoints: plan.flatMap((p) => p.refs.map((ref) => ({ run: p.run.name, step: ref.step, suite: opts.suite.name }))),
-    });
+    const { scores, matrix: m } = await scoredMatrix(store, plan.flatMap((p) => p.refs.map((ref) => ({ run: p.run, ref }))), opts);
     let column = 0;
     const columns = plan.map((p) => p.refs.map(() => m.logprobs[column++]));
     const choice = opts.at ? namedTokens(columns, opts.at.map((at) => rowAt(m, at))) : chooseTokens(columns, opts.tokens ?? 500);

@@ -1,33 +1,23 @@
 import { LmbError } from '../../errors.js';
+import { shownPath } from '../../files/shown-path.js';
 import { openCheckpoint } from '../../model/checkpoint.js';
-import type { LoadOptions } from '../../model/load.js';
-import type { Suite } from '../../suite/suite.js';
 import { openTokenizer } from '../../tokenize/open.js';
-import { readTokenMatrix } from '../tokens/matrix.js';
-import { scoreCorpus } from '../tokens/score-corpus.js';
+import { documentTokens, precedingText } from '../tokens/documents.js';
+import { scoredMatrix, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
 import { TokenStore } from '../tokens/store.js';
 import { principalComponents, SIGN_CONVENTION } from './components.js';
-import { documentTokens, precedingText } from '../tokens/documents.js';
 import { selectModels } from './models.js';
 import { componentScores, scoreEnds } from './scores.js';
-import { shownPath } from '../../files/shown-path.js';
 
-export interface PcaOptions {
-  suite: Suite;
+export interface PcaOptions extends TokenAnalysisOptions {
   /** Runs by name or alias (default: all). */
   runs?: readonly string[];
   /** Checkpoints of each run, in the `--checkpoints` syntax (default `all`). */
   checkpoints?: string;
-  corpus?: string;
-  store?: string;
   /** Components reported with loadings and end tokens (default 3). */
   components?: number;
   /** Tokens shown at each end of a component (default 10). */
   top?: number;
-  /** Preceding tokens shown with each end token (default 8). */
-  contextTokens?: number;
-  model?: Omit<LoadOptions, 'configOverrides'>;
-  onCheckpoint?: (done: number, total: number, label: string) => void;
 }
 
 /** A token at one end of a component. */
@@ -96,15 +86,7 @@ export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
   }
   const store = await TokenStore.open(opts.store);
   try {
-    const scored = await scoreCorpus({
-      suite: opts.suite,
-      select: (run) => models.filter((m) => m.run === run).map((m) => m.ref),
-      corpus: opts.corpus,
-      store,
-      model: opts.model,
-      onCheckpoint: opts.onCheckpoint && ((done, total, run, ref) => opts.onCheckpoint!(done, total, `${run.name}@${ref.step}`)),
-    });
-    const m = await readTokenMatrix(store, { corpus: scored.corpus, checkpoints: models.map((p) => ({ run: p.run.name, step: p.ref.step, suite: opts.suite.name })) });
+    const { scores: scored, matrix: m } = await scoredMatrix(store, models, opts);
     const rows = completeRows(m.logprobs);
     if (rows.length < 2) {
       throw new LmbError('TOO_FEW_TOKENS', `corpus ${scored.source} has ${rows.length} token(s) scored by every checkpoint; PCA needs at least 2`, 'Pass --corpus a longer text');

@@ -1,32 +1,23 @@
-import type { LoadOptions } from '../../model/load.js';
+import { shownPath } from '../../files/shown-path.js';
 import { openCheckpoint } from '../../model/checkpoint.js';
-import type { Suite } from '../../suite/suite.js';
 import { openTokenizer } from '../../tokenize/open.js';
 import type { TextTokenizer } from '../../tokenize/tokenizer.js';
 import { documentTokens } from '../tokens/documents.js';
-import { readTokenMatrix, type TokenMatrix } from '../tokens/matrix.js';
-import { scoreCorpus } from '../tokens/score-corpus.js';
+import type { TokenMatrix } from '../tokens/matrix.js';
+import { scoredMatrix, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
 import { TokenStore } from '../tokens/store.js';
 import { classSummary, type ClassStats } from './class-summary.js';
 import { pearson, spearman } from './correlation.js';
 import { topOutliers } from './outliers.js';
 import { pickCheckpoint } from './pick.js';
 import { seenEarlier, tokenClasses, type TokenClass } from './token-class.js';
-import { shownPath } from '../../files/shown-path.js';
 
-export interface ScatterOptions {
-  suite: Suite;
+export interface ScatterOptions extends TokenAnalysisOptions {
   /** Checkpoints as `run@step` or `run@final`. */
   a: string;
   b: string;
-  corpus?: string;
-  store?: string;
   /** Outliers each way (default 20). */
   top?: number;
-  /** Preceding tokens shown with each outlier (default 8). */
-  contextTokens?: number;
-  model?: Omit<LoadOptions, 'configOverrides'>;
-  onCheckpoint?: (done: number, total: number, label: string) => void;
 }
 
 /** A token where the two checkpoints disagree a lot. */
@@ -85,18 +76,7 @@ export async function analyseScatter(opts: ScatterOptions): Promise<ScatterResul
   const b = pickCheckpoint(opts.suite, opts.b);
   const store = await TokenStore.open(opts.store);
   try {
-    const scores = await scoreCorpus({
-      suite: opts.suite,
-      select: (run) => [a, b].filter((p) => p.run === run).map((p) => p.ref),
-      corpus: opts.corpus,
-      store,
-      model: opts.model,
-      onCheckpoint: opts.onCheckpoint && ((done, total, run, ref) => opts.onCheckpoint!(done, total, `${run.name}@${ref.step}`)),
-    });
-    const m = await readTokenMatrix(store, {
-      corpus: scores.corpus,
-      checkpoints: [a, b].map((p) => ({ run: p.run.name, step: p.ref.step, suite: opts.suite.name })),
-    });
+    const { scores, matrix: m } = await scoredMatrix(store, [a, b], opts);
     const docs = await documentTokens(store, m);
     const tok = openTokenizer(openCheckpoint(await a.ref.fetch(), { ...a.run.configOverrides }).dir);
     const [x, y] = m.logprobs;

@@ -5,3 +5,4 @@ export { scoreCorpus, type CheckpointTokens, type CorpusScores, type ScoreCorpus
 export { readTokenMatrix, type CheckpointPick, type StoredCheckpoint, type TokenMatrix } from './matrix.js';
 export { mergeTokenStore, type MergedStore } from './merge-stores.js';
 export { documentTokens, precedingText } from './documents.js';
+export { scoredMatrix, type TokenAnalysisOptions } from './scored-matrix.js';

@@ -1,0 +1,38 @@
+import type { LoadOptions } from '../../model/load.js';
+import type { CheckpointRef, Run, Suite } from '../../suite/suite.js';
+import { readTokenMatrix, type TokenMatrix } from './matrix.js';
+import { scoreCorpus, type CorpusScores } from './score-corpus.js';
+import type { TokenStore } from './store.js';
+
+/** What every analysis of per-token log-probs is told: the suite, the corpus, the store, how to run models. */
+export interface TokenAnalysisOptions {
+  suite: Suite;
+  /** A .txt or .jsonl file (default: the bundled OpenWebText sample). */
+  corpus?: string;
+  /** The DuckDB token store (default: TokenStore.defaultPath()). */
+  store?: string;
+  /** Preceding tokens shown with each token reported (default 8). */
+  contextTokens?: number;
+  model?: Omit<LoadOptions, 'configOverrides'>;
+  onCheckpoint?: (done: number, total: number, label: string) => void;
+}
+
+/**
+ * Scores the corpus with `checkpoints` (only what the store lacks) and reads their per-token
+ * log-probs back, one column per checkpoint in the order given.
+ */
+export async function scoredMatrix(store: TokenStore, checkpoints: readonly { run: Run; ref: CheckpointRef }[], opts: TokenAnalysisOptions): Promise<{ scores: CorpusScores; matrix: TokenMatrix }> {
+  const scores = await scoreCorpus({
+    suite: opts.suite,
+    select: (run) => checkpoints.filter((c) => c.run === run).map((c) => c.ref),
+    corpus: opts.corpus,
+    store,
+    model: opts.model,
+    onCheckpoint: opts.onCheckpoint && ((done, total, run, ref) => opts.onCheckpoint!(done, total, `${run.name}@${ref.step}`)),
+  });
+  const matrix = await readTokenMatrix(store, {
+    corpus: scores.corpus,
+    checkpoints: checkpoints.map((c) => ({ run: c.run.name, step: c.ref.step, suite: opts.suite.name })),
+  });
+  return { scores, matrix };
+}
