@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../harness/report/write.js';
-import { openChromium } from '../test/report/chromium.js';
+import { openChromium } from '../test/support/chromium.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'docs', 'img', 'report.png');

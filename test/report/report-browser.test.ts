@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../harness/report/write.js';
-import { openChromium } from './chromium.js';
+import { openChromium } from '../support/chromium.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', 'snapshots', 'demo');
 
