@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TokenStore } from '../../harness/analysis/tokens/store.js';
 import { tinySuite } from '../support/tiny-suite.js';
 import { lmb } from '../support/cli.js';
 
@@ -39,5 +40,17 @@ describe('lmb tokens', () => {
     expect(missing.stderr).toMatch(/^lmb: CORPUS_NOT_FOUND: corpus file .*missing\.txt does not exist\. /);
     expect(bytes.stderr).toMatch(/^lmb: CORPUS_NOT_UTF8: .* \(near byte 3\)\. /);
     for (const r of [suite, missing, bytes]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a store another process is writing: a one-line error that says how to run both', async () => {
+    const path = join(root, 'busy.duckdb');
+    const held = await TokenStore.open(path);
+    try {
+      const run = await lmb({ env }, ...args, '--store', path);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^lmb: TOKEN_STORE_OPEN: cannot open token store .*busy\.duckdb: .*\. .*give this run its own --store and combine the two later with lmb merge --tokens\n$/);
+    } finally {
+      held.close();
+    }
   });
 });

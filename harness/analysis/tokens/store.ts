@@ -66,7 +66,7 @@ export class TokenStore {
       instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (e) {
       throw new LmbError('TOKEN_STORE_OPEN', `cannot open token store ${file}: ${(e as Error).message.split('\n')[0]}`,
-        'Check that the path is writable and that no other lmb process has it open');
+        'Check that the path is writable and that no other lmb process has it open; or give this run its own --store and combine the two later with lmb merge --tokens');
     }
     const store = new TokenStore(file, instance, await instance.connect());
     if (!opts.readOnly) await store.db.run(SCHEMA);
