@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lmb } from '../support/cli.js';
 
-
-
 describe('lmb curves', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-curves-cli-'));
   const corpus = join(root, 'corpus.txt');

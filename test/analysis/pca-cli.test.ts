@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lmb } from '../support/cli.js';
 
-
-
 describe('lmb pca', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-pca-cli-'));
   const corpus = join(root, 'corpus.txt');

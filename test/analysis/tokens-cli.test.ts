@@ -6,8 +6,6 @@ import { TokenStore } from '../../harness/analysis/tokens/store.js';
 import { tinySuite } from '../support/tiny-suite.js';
 import { lmb } from '../support/cli.js';
 
-
-
 describe('lmb tokens', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-tokens-cli-'));
   tinySuite(root, 'tiny', ['seed-a', 'seed-b'], [0, 100]);

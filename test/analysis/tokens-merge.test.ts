@@ -6,8 +6,6 @@ import { readTokenMatrix } from '../../harness/analysis/tokens/matrix.js';
 import { tinySuite } from '../support/tiny-suite.js';
 import { lmb } from '../support/cli.js';
 
-
-
 describe('lmb tokens --shard, then lmb merge --tokens', () => {
   const root = mkdtempSync(join(tmpdir(), 'lmb-tokens-merge-'));
   tinySuite(root, 'tiny', ['seed-a', 'seed-b'], [0, 100, 200]);
