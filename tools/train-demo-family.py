@@ -71,7 +71,14 @@ RECIPE = dict(
     # Synthetic copying batch, added to every step when synthetic_batch > 0 (off: in the recipe
     # search none of these formed an induction head within this budget; see suites/demo/data/README.md)
     synthetic_batch=0, synthetic_len=128, synthetic_mode='periodic', synthetic_period=(8, 64),
-    alphabet=(0, 2256), chain_share=0.0,
+    alphabet=(0, 2256), chain_share=0.0, chain_copy=False,  # chain_copy: chains x[t+1] = x[t-1]
+    # 'segments': one random segment of synthetic_period tokens (or a list of such ranges, one
+    # drawn per window) placed synthetic_repeats times at random offsets ((2, 0): as many as fit);
+    # 'triggers': synthetic_triggers random trigger tokens, each with its own random output token,
+    # synthetic_pairs trigger-output pairs placed at random offsets
+    synthetic_repeats=(3, 4), synthetic_triggers=(2, 4), synthetic_pairs=(8, 16),
+    synthetic_filler='random',  # what fills 'segments'/'triggers' windows: 'random' tokens or 'text'
+    synthetic_loss='all',       # 'predictable': train only on tokens the window's context predicts
     seeds=(1, 2, 3),
     save_steps=(0, 20, 50, 100, 200, 400, 700, 1000, 1600, 2500, 4000),  # about x1.6-2.5 apart
     probe_every=250,
@@ -373,6 +380,8 @@ class Batches:
         self.rng = torch.Generator().manual_seed(1000 + seed)
         lo, hi = r['alphabet']
         self.chain = torch.randperm(hi - lo, generator=torch.Generator().manual_seed(7)) + lo
+        if r['chain_copy']:  # x[t+1] = x[t-1]: a previous-token head that copies
+            self.chain = torch.arange(lo, hi)
 
     def _int(self, lo, hi):
         """A uniform integer in [lo, hi]."""
@@ -399,18 +408,51 @@ class Batches:
     def next(self, batch):
         return torch.stack([self.window() for _ in range(batch)])
 
-    def synthetic(self, batch, length):
-        """Random tokens from the recipe's alphabet: repeated with a period ('periodic'), or with one
-        run repeated once among fresh tokens ('once'); a share are chains x[t+1] = g(x[t-1]) for a
-        fixed permutation g, which reward a previous-token head."""
+    def _offsets(self, length, sizes):
+        """Random non-overlapping starts, in order, for runs of these sizes in `length` tokens."""
+        cuts = sorted(self._int(0, length - sum(sizes)) for _ in sizes)
+        return [c + sum(sizes[:k]) for k, c in enumerate(cuts)]
+
+    def _filler(self, length):
+        if self.r['synthetic_filler'] == 'text':
+            return self._slice(self.streams[('openwebtext', 'shakespeare')[self._int(0, 1)]], length - 1)
         lo, hi = self.r['alphabet']
-        out = []
+        return torch.randint(lo, hi, (length,), generator=self.rng)
+
+    def synthetic(self, batch, length):
+        """Random tokens from the recipe's alphabet: repeated with a period ('periodic'), with one
+        run repeated once among fresh tokens ('once'), one segment at random offsets ('segments'),
+        or trigger-output pairs ('triggers'); a share are chains x[t+1] = g(x[t-1]) for a fixed
+        permutation g (or g = identity), which reward a previous-token head. Returns the windows
+        and their targets (-100 where synthetic_loss = 'predictable' leaves a token out)."""
+        lo, hi = self.r['alphabet']
+        out, chains = [], []
         for _ in range(batch):
-            if float(torch.rand(1, generator=self.rng)) < self.r['chain_share']:
+            chains.append(float(torch.rand(1, generator=self.rng)) < self.r['chain_share'])
+            if chains[-1]:
                 w = torch.empty(length + 1, dtype=torch.long)
                 w[:2] = torch.randint(lo, hi, (2,), generator=self.rng)
                 for i in range(2, length + 1):
                     w[i] = self.chain[w[i - 2] - lo]
+            elif self.r['synthetic_mode'] == 'segments':
+                w = self._filler(length + 1)
+                bands = self.r['synthetic_period']
+                band = bands[self._int(0, len(bands) - 1)] if isinstance(bands[0], (list, tuple)) else bands
+                L = self._int(*band)
+                lo_n, hi_n = self.r['synthetic_repeats']
+                n = (length + 1) // L if hi_n == 0 else min(self._int(lo_n, hi_n), (length + 1) // L)
+                seg = torch.randint(lo, hi, (L,), generator=self.rng)
+                for at in self._offsets(length + 1, [L] * n):
+                    w[at:at + L] = seg
+            elif self.r['synthetic_mode'] == 'triggers':
+                w = self._filler(length + 1)
+                K = self._int(*self.r['synthetic_triggers'])
+                trig = torch.randint(lo, hi, (K,), generator=self.rng)
+                outs = torch.randint(lo, hi, (K,), generator=self.rng)
+                n = min(self._int(*self.r['synthetic_pairs']), (length + 1) // 2)
+                for at in self._offsets(length + 1, [2] * n):
+                    i = self._int(0, K - 1)
+                    w[at], w[at + 1] = trig[i], outs[i]
             elif self.r['synthetic_mode'] == 'once':
                 p = self._int(*self.r['synthetic_period'])
                 w = torch.randint(lo, hi, (length + 1,), generator=self.rng)
@@ -420,7 +462,20 @@ class Batches:
                 p = self._int(*self.r['synthetic_period'])
                 w = torch.randint(lo, hi, (p,), generator=self.rng).repeat(length // p + 2)[:length + 1]
             out.append(w)
-        return torch.stack(out)
+        w = torch.stack(out)
+        y = w[:, 1:].clone()
+        if self.r['synthetic_loss'] == 'predictable':
+            # train only on the tokens that context predicts: the second token of a bigram seen
+            # before in the window (chains are predictable throughout)
+            for b, seq in enumerate(w.tolist()):
+                if chains[b]:
+                    continue
+                seen = set()
+                for i in range(1, len(seq)):
+                    if (seq[i - 1], seq[i]) not in seen:
+                        seen.add((seq[i - 1], seq[i]))
+                        y[b, i - 1] = -100
+        return w, y
 
 
 # ---------------------------------------------------------------- model: Hugging Face GPT2LMHeadModel's layout
@@ -651,8 +706,8 @@ def train_seed(seed, r, tok, tok_dir, data, probes, args):
             x = batches.next(r['batch'])
             loss = nn.functional.cross_entropy(model(x[:, :-1]).flatten(0, 1), x[:, 1:].flatten())
         if r['synthetic_batch']:
-            x = batches.synthetic(r['synthetic_batch'], r['synthetic_len'])
-            loss = loss + nn.functional.cross_entropy(model(x[:, :-1]).flatten(0, 1), x[:, 1:].flatten())
+            x, y = batches.synthetic(r['synthetic_batch'], r['synthetic_len'])
+            loss = loss + nn.functional.cross_entropy(model(x[:, :-1]).flatten(0, 1), y.flatten(), ignore_index=-100)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), r['clip'])
