@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmbError } from '../errors.js';
+import { safeName } from '../files/safe-name.js';
 import { atomicWrite } from '../run/result-cache.js';
 import type { SuiteResults } from '../run/runner.js';
 import { convergence, convergenceMarkdown } from './converge.js';
@@ -8,9 +9,9 @@ import { matrixHeatmap } from './heatmap.js';
 import { matrixMarkdown } from './markdown.js';
 import { buildMatrix, type PassRateMatrix } from './matrix.js';
 
-/** A suite's committed snapshot: `snapshots/<suite>/matrix.json`, `matrix.md`, `heatmap.svg`. */
+/** A suite's committed snapshot folder, `snapshots/<suite>/` (the name made safe for a folder), where every command writes. */
 export function snapshotDir(root: string, suite: string): string {
-  return join(root, 'snapshots', suite);
+  return join(root, 'snapshots', safeName(suite));
 }
 
 export function writeSnapshot(dir: string, m: PassRateMatrix): void {

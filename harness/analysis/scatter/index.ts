@@ -7,4 +7,4 @@ export { classSummary, type ClassStats } from './class-summary.js';
 export { scatterSvg, type ScatterSvgOptions } from './svg.js';
 export { scatterMarkdown } from './markdown.js';
 export { pickCheckpoint, type PickedCheckpoint } from './pick.js';
-export { writeScatter, scatterFolder, safeName } from './write.js';
+export { writeScatter, scatterFolder } from './write.js';

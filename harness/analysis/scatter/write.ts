@@ -1,12 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import { safeName } from '../../files/safe-name.js';
 import { scatterMarkdown } from './markdown.js';
 import type { ScatterResult } from './scatter.js';
 import { scatterSvg } from './svg.js';
 
-/** `run@step` labels as a folder name: anything but letters, digits, `.`, `_`, `@` and `-` becomes `-`. */
-export const safeName = (s: string) => s.replace(/[^A-Za-z0-9._@-]+/g, '-');
 
 /** The folder a scatter goes to under a suite's snapshots: `scatter-<A>-vs-<B>`. */
 export const scatterFolder = (a: string, b: string) => `scatter-${safeName(a)}-vs-${safeName(b)}`;

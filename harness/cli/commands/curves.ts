@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { analyseCurves, type TokenAt } from '../../analysis/curves/curves.js';
 import { writeCurves } from '../../analysis/curves/write.js';
-import { safeName } from '../../analysis/scatter/write.js';
 import { LmbError } from '../../errors.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
@@ -47,7 +46,7 @@ export function curvesCommand(): Command {
         onCheckpoint: (done, total, label) => status.update(`curves scoring ${label} (${done + 1}/${total})`),
       });
       status.clear();
-      const dir = flags.out ?? join(snapshotDir(process.cwd(), safeName(suite.name)), 'curves');
+      const dir = flags.out ?? join(snapshotDir(process.cwd(), suite.name), 'curves');
       process.stdout.write(`${await writeCurves(dir, summary)}\nwrote ${join(dir, 'curves.{json,md,svg,png}')}\n`);
     });
 }

@@ -3,7 +3,6 @@ import { Command } from 'commander';
 import { analysePca } from '../../analysis/pca/analyse.js';
 import { pcaOverview } from '../../analysis/pca/markdown.js';
 import { PCA_FILES, writePca } from '../../analysis/pca/write.js';
-import { safeName } from '../../analysis/scatter/write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
 import { notice, positiveInt } from '../options.js';
@@ -43,7 +42,7 @@ export function pcaCommand(): Command {
         onCheckpoint: (done, total, label) => status.update(`pca scoring ${label} (${done + 1}/${total})`),
       });
       status.clear();
-      const dir = flags.out ?? join(snapshotDir(process.cwd(), safeName(suite.name)), 'pca');
+      const dir = flags.out ?? join(snapshotDir(process.cwd(), suite.name), 'pca');
       await writePca(dir, summary);
       process.stdout.write(`${pcaOverview(summary).join('\n')}\n\nwrote ${join(dir, `{${PCA_FILES.join(',')}}`)}\n`);
     });

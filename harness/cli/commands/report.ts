@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { safeName } from '../../analysis/scatter/write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { writeReport } from '../../report/write.js';
 import { findSuite } from '../../suite/registry.js';
@@ -18,8 +17,8 @@ export function reportCommand(): Command {
     .option('--out <file>', 'where to write the page (default: report.html in the snapshot folder)')
     .action(async (flags: ReportFlags) => {
       const suite = await findSuite(flags.suite);
-      const dir = flags.dir ?? snapshotDir('', safeName(suite.name));
-      const { path, sections } = writeReport({ dir, suite: flags.suite, out: flags.out });
+      const dir = flags.dir ?? snapshotDir(process.cwd(), suite.name);
+      const { path, sections } = writeReport({ dir, suite: suite.name, out: flags.out });
       process.stdout.write(`wrote ${path}: ${sections.map((s) => s.title).join(', ')}\n`);
     });
 }

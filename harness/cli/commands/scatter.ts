@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { analyseScatter } from '../../analysis/scatter/scatter.js';
-import { safeName, scatterFolder, writeScatter } from '../../analysis/scatter/write.js';
+import { scatterFolder, writeScatter } from '../../analysis/scatter/write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
 import { deviceOption, notice, positiveInt, threadsOption, type ModelFlags } from '../options.js';
@@ -42,7 +42,7 @@ export function scatterCommand(): Command {
       });
       status.clear();
       const { summary: s } = result;
-      const dir = flags.out ?? join(snapshotDir(process.cwd(), safeName(suite.name)), scatterFolder(s.a.label, s.b.label));
+      const dir = flags.out ?? join(snapshotDir(process.cwd(), suite.name), scatterFolder(s.a.label, s.b.label));
       process.stdout.write(`${writeScatter(dir, result)}\nwrote ${join(dir, 'scatter.{svg,png,json,md}')}\n`);
     });
 }
