@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmbError } from '../errors.js';
 import { safeName } from '../files/safe-name.js';
-import { atomicWrite } from '../run/result-cache.js';
+import { atomicWrite } from '../files/atomic-write.js';
 import type { SuiteResults } from '../run/runner.js';
 import { convergence, convergenceMarkdown } from './converge.js';
 import { matrixHeatmap } from './heatmap.js';

@@ -1,7 +1,8 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LmbError } from '../errors.js';
-import { atomicWrite } from '../run/result-cache.js';
+import { atomicWrite } from '../files/atomic-write.js';
+import { shownPath } from '../files/shown-path.js';
 import { collectSections, type ReportSection } from './collect.js';
 import { renderReport } from './render.js';
 
@@ -18,10 +19,10 @@ export interface WriteReportOptions {
 export function writeReport(opts: WriteReportOptions): { path: string; sections: ReportSection[] } {
   const fix = `Create it with: npx lmb run --suite ${opts.suite}`;
   if (!statSync(opts.dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new LmbError('SNAPSHOT_MISSING', `no snapshot folder ${opts.dir}`, fix);
+    throw new LmbError('SNAPSHOT_MISSING', `no snapshot folder ${shownPath(opts.dir)}`, fix);
   }
   const sections = collectSections(opts.dir);
-  if (sections.length === 0) throw new LmbError('SNAPSHOT_EMPTY', `${opts.dir} holds nothing the report can show (no matrix.md, heatmap.svg or analysis folder)`, fix);
+  if (sections.length === 0) throw new LmbError('SNAPSHOT_EMPTY', `${shownPath(opts.dir)} holds nothing the report can show (no matrix.md, heatmap.svg or analysis folder)`, fix);
   const path = opts.out ?? join(opts.dir, 'report.html');
   mkdirSync(dirname(path), { recursive: true });
   atomicWrite(path, renderReport(opts.suite, sections));

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmbError } from '../errors.js';
+import { atomicWrite } from '../files/atomic-write.js';
 import { withLockSync } from '../files/lock.js';
 import type { Outcome } from '../judge/judge.js';
 import type { ProbeRecord } from '../spec/probe.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
-import { atomicWrite, ResultCache } from './result-cache.js';
+import { ResultCache } from './result-cache.js';
 import type { CheckpointOutcomes, SuiteResults } from './runner.js';
 
 interface ProbesFile {

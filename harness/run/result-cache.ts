@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { atomicWrite } from '../files/atomic-write.js';
 import { withLockSync } from '../files/lock.js';
 import type { Outcome } from '../judge/judge.js';
 
@@ -83,10 +84,4 @@ function safeJson(text: string): Record<string, string> {
   } catch {
     return {};
   }
-}
-
-export function atomicWrite(path: string, data: string): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
