@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nextSpec, writeBehavioursConfig } from '../support/behaviours-project.js';
 import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
 
 /**
@@ -16,17 +17,9 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 const words = ['apple', 'river', 'stone', 'cloud', 'green', 'house', 'table', 'music', 'light', 'paper', 'horse', 'train',
   'bread', 'glass', 'chair', 'plant', 'water', 'sound', 'smile', 'dream'];
-const spec = (name: string, template: string) => `import { behaviour, next } from '${repo}/harness/spec/index.ts';
-const words = ${JSON.stringify(words)};
-export default behaviour('${name}', { description: 'test', probes: words.map((w) => next(\`${template}\`, \` \${w}\`)) });
-`;
+const spec = (name: string, template: string) => nextSpec(name, template, words);
 
-writeFileSync(join(project, 'vitest.config.ts'), `import { defineConfig } from 'vitest/config';
-export default defineConfig({ test: { projects: [{ test: {
-  name: 'behaviours', include: ['behaviours/**/*.behaviour.ts'],
-  globalSetup: ['${repo}/harness/vitest/global-setup.ts'], setupFiles: ['${repo}/harness/vitest/register.ts'],
-} }] } });
-`);
+writeBehavioursConfig(project);
 mkdirSync(join(project, 'behaviours'));
 writeFileSync(join(project, 'behaviours', 'echo.behaviour.ts'), spec('echo', 'I said ${w}'));
 const family = join(project, 'family');

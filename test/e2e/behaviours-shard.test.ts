@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nextSpec, writeBehavioursConfig } from '../support/behaviours-project.js';
 import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
 
 /** `vitest --project behaviours --shard i/n --reporter blob`, then `--merge-reports`, in a scratch project. */
@@ -11,15 +12,8 @@ const project = mkdtempSync(join(repo, '.cache', 'e2e-vitest-shard-'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 const words = ['apple', 'river', 'stone', 'cloud', 'green', 'house', 'table', 'music'];
-const spec = (name: string, template: string) => `import { behaviour, next } from '${repo}/harness/spec/index.ts';
-export default behaviour('${name}', { description: 'test', probes: ${JSON.stringify(words)}.map((w) => next(\`${template}\`, \` \${w}\`)) });
-`;
-writeFileSync(join(project, 'vitest.config.ts'), `import { defineConfig } from 'vitest/config';
-export default defineConfig({ test: { projects: [{ test: {
-  name: 'behaviours', include: ['behaviours/**/*.behaviour.ts'],
-  globalSetup: ['${repo}/harness/vitest/global-setup.ts'], setupFiles: ['${repo}/harness/vitest/register.ts'],
-} }] } });
-`);
+const spec = (name: string, template: string) => nextSpec(name, template, words);
+writeBehavioursConfig(project);
 mkdirSync(join(project, 'behaviours'));
 const templates = { echo: 'I said ${w}', 'echo-twice': 'I said ${w}, I said ${w}', 'echo-quoted': 'She said "${w}" and I said', 'echo-late': 'Later on I said ${w}' };
 for (const [name, t] of Object.entries(templates)) writeFileSync(join(project, 'behaviours', `${name}.behaviour.ts`), spec(name, t));

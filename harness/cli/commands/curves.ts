@@ -6,13 +6,11 @@ import { LmbError } from '../../errors.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
 import { selectCheckpoints } from '../../suite/select.js';
-import { notice, positiveInt } from '../options.js';
-import { statusLine } from '../progress.js';
+import { positiveInt } from '../options.js';
 import { suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { tokenAnalysisFromFlags, tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
 
-interface CurvesFlags extends SuiteFlags {
-  corpus?: string;
-  store?: string;
+interface CurvesFlags extends SuiteFlags, TokenStoreFlags {
   tokens: number;
   at?: TokenAt[];
   examples: number;
@@ -21,10 +19,8 @@ interface CurvesFlags extends SuiteFlags {
 }
 
 export function curvesCommand(): Command {
-  return suiteOptions(new Command('curves'))
+  return tokenStoreOptions(suiteOptions(new Command('curves')))
     .description('per-token loss over checkpoints for the tokens the runs disagree on most; each curve classed S-shaped or smooth (logistic vs smooth fit in log-step, by BIC)')
-    .option('--corpus <file>', '.txt (documents separated by blank lines) or .jsonl ("text" per line); default: the bundled OpenWebText sample')
-    .option('--store <path>', 'the DuckDB token store (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
     .option('--tokens <n>', 'how many of the tokens where the runs\' final checkpoints disagree most', positiveInt('--tokens'), 500)
     .option('--at <doc:pos,...>', 'these tokens instead, as doc:position (as curves.md and scatter.md list them)', parseTokens)
     .option('--margin <bic>', 'how much lower the logistic\'s BIC must be to call a curve S-shaped (default 2)', nonNegative)
@@ -32,20 +28,16 @@ export function curvesCommand(): Command {
     .option('--out <dir>', 'where to write curves.{json,md,svg,png} (default: snapshots/<suite>/curves/)')
     .action(async (flags: CurvesFlags) => {
       const suite = await findSuite(flags.suite);
-      const status = statusLine();
+      const common = tokenAnalysisFromFlags('curves', suite, flags);
       const summary = await analyseCurves({
-        suite,
+        ...common,
         select: (run) => selectCheckpoints(run, flags.checkpoints),
-        corpus: flags.corpus,
-        store: flags.store,
         tokens: flags.tokens,
         at: flags.at,
         examples: flags.examples,
         margin: flags.margin,
-        model: { device: flags.device, threads: flags.threads, onNotice: notice },
-        onCheckpoint: (done, total, label) => status.update(`curves scoring ${label} (${done + 1}/${total})`),
       });
-      status.clear();
+      common.done();
       const dir = flags.out ?? join(snapshotDir(process.cwd(), suite.name), 'curves');
       process.stdout.write(`${await writeCurves(dir, summary)}\nwrote ${join(dir, 'curves.{json,md,svg,png}')}\n`);
     });

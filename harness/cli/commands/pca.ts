@@ -5,43 +5,29 @@ import { pcaOverview } from '../../analysis/pca/markdown.js';
 import { PCA_FILES, writePca } from '../../analysis/pca/write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
-import { notice, positiveInt } from '../options.js';
-import { statusLine } from '../progress.js';
+import { positiveInt } from '../options.js';
 import { suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { tokenAnalysisFromFlags, tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
 
-interface PcaFlags extends SuiteFlags {
+interface PcaFlags extends SuiteFlags, TokenStoreFlags {
   runs?: string[];
-  corpus?: string;
-  store?: string;
   components: number;
   top: number;
   out?: string;
 }
 
 export function pcaCommand(): Command {
-  return suiteOptions(new Command('pca'))
+  return tokenStoreOptions(suiteOptions(new Command('pca')))
     .description('PCA of per-token losses across checkpoints: explained variance, loadings over training, the tokens at both ends of each component')
     .option('--runs <names>', 'only these runs (comma-separated names or aliases; default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .option('--corpus <file>', '.txt (documents separated by blank lines) or .jsonl ("text" per line); default: the bundled OpenWebText sample')
-    .option('--store <path>', 'the DuckDB token store (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
     .option('--components <n>', 'components reported with loadings and end tokens', positiveInt('--components'), 3)
     .option('--top <n>', 'tokens shown at each end of a component', positiveInt('--top'), 10)
     .option('--out <dir>', `where to write ${PCA_FILES.join(', ')} (default: snapshots/<suite>/pca/)`)
     .action(async (flags: PcaFlags) => {
       const suite = await findSuite(flags.suite);
-      const status = statusLine();
-      const summary = await analysePca({
-        suite,
-        runs: flags.runs,
-        checkpoints: flags.checkpoints,
-        corpus: flags.corpus,
-        store: flags.store,
-        components: flags.components,
-        top: flags.top,
-        model: { device: flags.device, threads: flags.threads, onNotice: notice },
-        onCheckpoint: (done, total, label) => status.update(`pca scoring ${label} (${done + 1}/${total})`),
-      });
-      status.clear();
+      const common = tokenAnalysisFromFlags('pca', suite, flags);
+      const summary = await analysePca({ ...common, runs: flags.runs, checkpoints: flags.checkpoints, components: flags.components, top: flags.top });
+      common.done();
       const dir = flags.out ?? join(snapshotDir(process.cwd(), suite.name), 'pca');
       await writePca(dir, summary);
       process.stdout.write(`${pcaOverview(summary).join('\n')}\n\nwrote ${join(dir, `{${PCA_FILES.join(',')}}`)}\n`);

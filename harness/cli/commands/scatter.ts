@@ -4,43 +4,30 @@ import { analyseScatter } from '../../analysis/scatter/scatter.js';
 import { scatterFolder, writeScatter } from '../../analysis/scatter/write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
-import { deviceOption, notice, positiveInt, threadsOption, type ModelFlags } from '../options.js';
-import { statusLine } from '../progress.js';
+import { deviceOption, positiveInt, threadsOption } from '../options.js';
+import { tokenAnalysisFromFlags, tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
 
-interface ScatterFlags extends ModelFlags {
+interface ScatterFlags extends TokenStoreFlags {
   suite: string;
-  corpus?: string;
-  store?: string;
   out?: string;
   top: number;
 }
 
 export function scatterCommand(): Command {
-  return new Command('scatter')
+  return tokenStoreOptions(new Command('scatter'))
     .description('compare two checkpoints token by token: correlation of log-probs, biggest disagreements, which token classes each wins')
     .argument('<a>', 'a checkpoint as run@step, or run@final for the run\'s last')
     .argument('<b>', 'the checkpoint to compare it with')
     .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
-    .option('--corpus <file>', '.txt (documents separated by blank lines) or .jsonl ("text" per line); default: the bundled OpenWebText sample')
-    .option('--store <path>', 'the DuckDB token store (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
     .option('--out <dir>', 'where to write scatter.{svg,png,json,md} (default: snapshots/<suite>/scatter-<A>-vs-<B>/)')
     .option('--top <n>', 'outliers shown each way', positiveInt('--top'), 20)
     .addOption(deviceOption())
     .addOption(threadsOption())
     .action(async (a: string, b: string, flags: ScatterFlags) => {
       const suite = await findSuite(flags.suite);
-      const status = statusLine();
-      const result = await analyseScatter({
-        suite,
-        a,
-        b,
-        corpus: flags.corpus,
-        store: flags.store,
-        top: flags.top,
-        model: { device: flags.device, threads: flags.threads, onNotice: notice },
-        onCheckpoint: (done, total, label) => status.update(`scatter scoring ${label} (${done + 1}/${total})`),
-      });
-      status.clear();
+      const common = tokenAnalysisFromFlags('scatter', suite, flags);
+      const result = await analyseScatter({ ...common, a, b, top: flags.top });
+      common.done();
       const { summary: s } = result;
       const dir = flags.out ?? join(snapshotDir(process.cwd(), suite.name), scatterFolder(s.a.label, s.b.label));
       process.stdout.write(`${writeScatter(dir, result)}\nwrote ${join(dir, 'scatter.{svg,png,json,md}')}\n`);

@@ -1,24 +1,21 @@
 import { Command } from 'commander';
-import { shownPath } from '../../files/shown-path.js';
 import { scoreCorpus, type CorpusScores } from '../../analysis/tokens/score-corpus.js';
+import { shownPath } from '../../files/shown-path.js';
 import { parseShard, shardItems, type Shard } from '../../run/shard.js';
 import { findSuite } from '../../suite/registry.js';
 import { selectGrid } from '../../suite/select.js';
 import { notice } from '../options.js';
 import { statusLine } from '../progress.js';
 import { suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
 
-interface TokensFlags extends SuiteFlags {
-  corpus?: string;
-  store?: string;
+interface TokensFlags extends SuiteFlags, TokenStoreFlags {
   shard?: Shard;
 }
 
 export function tokensCommand(): Command {
-  return suiteOptions(new Command('tokens'))
+  return tokenStoreOptions(suiteOptions(new Command('tokens')))
     .description('score a corpus with many checkpoints and store every token\'s log-prob in DuckDB (only what is not stored yet)')
-    .option('--corpus <file>', '.txt (documents separated by blank lines) or .jsonl ("text" per line); default: the bundled OpenWebText sample')
-    .option('--store <path>', 'the DuckDB file (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
     .option('--shard <i/n>', 'score only the i-th of n equal parts of the checkpoints (give each shard its own --store; lmb merge --tokens combines them)', parseShard)
     .action(async (flags: TokensFlags) => {
       const status = statusLine();
