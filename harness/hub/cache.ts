@@ -62,18 +62,24 @@ export class RepoCache {
     renameSync(`${path}.tmp`, path);
   }
 
-  /** Makes `file` of `commit` point at a blob (replacing a stale link); copies where symlinks are not allowed. */
+  /**
+   * Makes `file` of `commit` point at a blob (replacing a stale link); copies where symlinks are
+   * not allowed. The link is made under a temporary name and renamed into place, so processes
+   * linking the same file at once each succeed and readers never see it missing.
+   */
   link(blob: string, commit: string, file: string): void {
     const pointer = this.pointerPath(commit, file);
     const target = this.blobPath(blob);
     mkdirSync(dirname(pointer), { recursive: true });
-    if (lstatSync(pointer, { throwIfNoEntry: false })) unlinkSync(pointer);
+    const tmp = `${pointer}.${process.pid}.tmp`;
+    if (lstatSync(tmp, { throwIfNoEntry: false })) unlinkSync(tmp);
     try {
-      symlinkSync(relative(dirname(pointer), target), pointer);
+      symlinkSync(relative(dirname(pointer), target), tmp);
     } catch (e) {
       if (!['EPERM', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
-      copyFileSync(target, pointer);
+      copyFileSync(target, tmp);
     }
+    renameSync(tmp, pointer);
   }
 }
 
