@@ -1,6 +1,7 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { LmbError } from '../errors.js';
+import { atomicWrite } from '../files/atomic-write.js';
 
 const COMMIT = /^[0-9a-f]{40}$/;
 const BLOB = /^[\w.-]+$/;
@@ -58,8 +59,7 @@ export class RepoCache {
     if (isCommit(revision)) return;
     const path = inside(join(this.root, 'refs'), revision, this.repo);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.tmp`, commit);
-    renameSync(`${path}.tmp`, path);
+    atomicWrite(path, commit);
   }
 
   /**
