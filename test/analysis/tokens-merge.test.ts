@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,13 @@ describe('lmb tokens --shard, then lmb merge --tokens', () => {
     expect(many.logprobs).toEqual(one.logprobs);
     expect(many.top1).toEqual(one.top1);
     expect(many.logprobs.every((lp) => lp.every(Number.isFinite))).toBe(true);
+
+    // An analysis read from the merged store writes the same files, byte for byte.
+    const scatter = (name: string) => lmb({ env }, 'scatter', 'seed-a@0', 'seed-b@final', '--suite', join(root, 'tiny'), '--corpus', corpus, '--store', store(name), '--out', join(root, `scatter-${name}`), '--device', 'cpu');
+    for (const r of [await scatter('single'), await scatter('merged')]) expect(r.status, r.stderr).toBe(0);
+    for (const f of ['scatter.json', 'scatter.md', 'scatter.svg']) {
+      expect(readFileSync(join(root, 'scatter-merged', f), 'utf8'), f).toBe(readFileSync(join(root, 'scatter-single', f), 'utf8'));
+    }
   }, 120_000);
 
   it('one-line errors for a missing store and for merging a store into itself', async () => {
