@@ -5,7 +5,7 @@ import { evaluateSuite, type SuiteResults } from '../run/runner.js';
 import { shardItems, type Shard } from '../run/shard.js';
 import { defaultBehaviourDir, loadBehaviours } from '../spec/load.js';
 import { findSuite } from '../suite/registry.js';
-import { selectGrid } from '../suite/select.js';
+import { selectGrid, selectOnly } from '../suite/select.js';
 import type { Suite } from '../suite/suite.js';
 import { deviceOption, notice, threadsOption, type ModelFlags } from './options.js';
 import { progressReporter } from './progress.js';
@@ -40,22 +40,22 @@ export interface EvaluateExtras {
 }
 
 /** Evaluates the flags' behaviours on the flags' grid (or one shard of it); undefined when the shard is empty. */
-export async function evaluateFromFlags(flags: SuiteFlags, extra: EvaluateExtras = {}): Promise<{ results: SuiteResults | undefined; suite: Suite; gridSize: number }> {
+export async function evaluateFromFlags(flags: SuiteFlags, extra: EvaluateExtras = {}): Promise<{ results: SuiteResults | undefined; suite: Suite; gridSize: number; recorded?: GridResults }> {
   const suite = await findSuite(flags.suite);
   const recorded = extra.resultsDir === undefined ? undefined : new GridResults(extra.resultsDir, suite.name);
   const grid = selectGrid(suite, flags.checkpoints);
   const mine = shardItems(grid, extra.shard);
-  if (mine.length === 0 && extra.shard) return { results: undefined, suite, gridSize: grid.length };
+  if (mine.length === 0 && extra.shard) return { results: undefined, suite, gridSize: grid.length, recorded };
   const behaviours = await loadBehaviours(defaultBehaviourDir(), flags.behaviours);
   const results = await evaluateSuite({
     suite,
     behaviours,
     cache: new ResultCache(ResultCache.defaultDir()),
-    select: (run) => mine.filter((p) => p.run === run).map((p) => p.ref),
+    select: selectOnly(mine),
     model: { device: flags.device, threads: flags.threads, onNotice: notice },
     evict: extra.evict,
     onProgress: progressReporter(),
     onCheckpoint: recorded && ((c, probes) => recorded.record(c, probes)),
   });
-  return { results, suite, gridSize: grid.length };
+  return { results, suite, gridSize: grid.length, recorded };
 }

@@ -21,9 +21,20 @@ export function selectCheckpoints(run: Pick<Run, 'name' | 'checkpoints'>, select
   return run.checkpoints.filter((c) => chosen.has(c.step));
 }
 
+/** A (run, checkpoint) pair of a suite's grid. */
+export interface GridItem {
+  run: Run;
+  ref: CheckpointRef;
+}
+
 /** A suite's selected (run, checkpoint) pairs, run by run in suite order, steps ascending. */
-export function selectGrid(suite: Suite, selection: string): { run: Run; ref: CheckpointRef }[] {
+export function selectGrid(suite: Suite, selection: string): GridItem[] {
   return suite.runs.flatMap((run) => selectCheckpoints(run, selection).map((ref) => ({ run, ref })));
+}
+
+/** A per-run `select` callback that picks exactly `items` (a grid, or part of one). */
+export function selectOnly(items: readonly GridItem[]): (run: Run) => CheckpointRef[] {
+  return (run) => items.filter((p) => p.run === run).map((p) => p.ref);
 }
 
 /** `selectCheckpoints` on a sorted list of steps; `owner` names them in errors (e.g. `run alias`). */

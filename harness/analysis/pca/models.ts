@@ -1,12 +1,10 @@
 import { LmbError } from '../../errors.js';
 import { findRun } from '../../suite/find-run.js';
-import { selectCheckpoints } from '../../suite/select.js';
-import type { CheckpointRef, Run, Suite } from '../../suite/suite.js';
+import { selectGrid, type GridItem } from '../../suite/select.js';
+import type { Suite } from '../../suite/suite.js';
 
 /** One column of the PCA: a checkpoint of a run. */
-export interface PcaModel {
-  run: Run;
-  ref: CheckpointRef;
+export interface PcaModel extends GridItem {
   /** `run@step`. */
   label: string;
 }
@@ -19,7 +17,7 @@ export interface PcaModel {
 export function selectModels(suite: Suite, opts: { runs?: readonly string[]; checkpoints?: string } = {}): PcaModel[] {
   const named = opts.runs?.length ? new Set(opts.runs.map((r) => findRun(suite, r))) : new Set(suite.runs);
   const runs = suite.runs.filter((r) => named.has(r));
-  const models = runs.flatMap((run) => selectCheckpoints(run, opts.checkpoints ?? 'all').map((ref) => ({ run, ref, label: `${run.name}@${ref.step}` })));
+  const models = selectGrid(suite, opts.checkpoints ?? 'all').filter((p) => named.has(p.run)).map((p) => ({ ...p, label: `${p.run.name}@${p.ref.step}` }));
   if (models.length < 2) {
     throw new LmbError('TOO_FEW_CHECKPOINTS', `PCA needs at least 2 checkpoints; runs ${runs.map((r) => r.name).join(', ')} of suite ${suite.name} with --checkpoints ${opts.checkpoints ?? 'all'} give ${models.length}${models.length ? ` (${models[0].label})` : ''}`,
       'Select more checkpoints (e.g. --checkpoints all or log:4) or more runs');

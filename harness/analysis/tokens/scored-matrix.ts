@@ -1,5 +1,6 @@
 import type { LoadOptions } from '../../model/load.js';
-import type { CheckpointRef, Run, Suite } from '../../suite/suite.js';
+import { selectOnly, type GridItem } from '../../suite/select.js';
+import type { Suite } from '../../suite/suite.js';
 import { readTokenMatrix, type TokenMatrix } from './matrix.js';
 import { scoreCorpus, type CorpusScores } from './score-corpus.js';
 import type { TokenStore } from './store.js';
@@ -21,10 +22,10 @@ export interface TokenAnalysisOptions {
  * Scores the corpus with `checkpoints` (only what the store lacks) and reads their per-token
  * log-probs back, one column per checkpoint in the order given.
  */
-export async function scoredMatrix(store: TokenStore, checkpoints: readonly { run: Run; ref: CheckpointRef }[], opts: TokenAnalysisOptions): Promise<{ scores: CorpusScores; matrix: TokenMatrix }> {
+export async function scoredMatrix(store: TokenStore, checkpoints: readonly GridItem[], opts: TokenAnalysisOptions): Promise<{ scores: CorpusScores; matrix: TokenMatrix }> {
   const scores = await scoreCorpus({
     suite: opts.suite,
-    select: (run) => checkpoints.filter((c) => c.run === run).map((c) => c.ref),
+    select: selectOnly(checkpoints),
     corpus: opts.corpus,
     store,
     model: opts.model,

@@ -19,12 +19,11 @@ export function runCommand(): Command {
     .option('--results <dir>', 'where each checkpoint\'s outcomes are recorded for lmb merge (default: .cache/lmb/grid, or under LMB_CACHE)')
     .action(async (flags: RunFlags) => {
       const resultsDir = flags.results ?? GridResults.defaultDir();
-      const { results, suite, gridSize } = await evaluateFromFlags(flags, { evict: flags.evict, shard: flags.shard, resultsDir });
-      const folder = new GridResults(resultsDir, suite.name).folder;
+      const { results, suite, gridSize, recorded } = await evaluateFromFlags(flags, { evict: flags.evict, shard: flags.shard, resultsDir });
       if (flags.shard) {
         const { index, count } = flags.shard;
         const done = results?.checkpoints.length ?? 0;
-        process.stdout.write(`shard ${index}/${count}: ${done} of the grid's ${gridSize} checkpoints recorded in ${folder}\n` +
+        process.stdout.write(`shard ${index}/${count}: ${done} of the grid's ${gridSize} checkpoints recorded in ${recorded!.folder}\n` +
           `when every shard is done: lmb merge --suite ${flags.suite} --checkpoints ${flags.checkpoints}${flags.results ? ` --results ${flags.results}` : ''}\n`);
         return;
       }

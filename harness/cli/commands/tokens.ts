@@ -3,7 +3,7 @@ import { scoreCorpus, type CorpusScores } from '../../analysis/tokens/score-corp
 import { shownPath } from '../../files/shown-path.js';
 import { parseShard, shardItems, type Shard } from '../../run/shard.js';
 import { findSuite } from '../../suite/registry.js';
-import { selectGrid } from '../../suite/select.js';
+import { selectGrid, selectOnly } from '../../suite/select.js';
 import { notice } from '../options.js';
 import { statusLine } from '../progress.js';
 import { suiteOptions, type SuiteFlags } from '../suite-options.js';
@@ -28,7 +28,7 @@ export function tokensCommand(): Command {
       }
       const scores = await scoreCorpus({
         suite,
-        select: (run) => mine.filter((p) => p.run === run).map((p) => p.ref),
+        select: selectOnly(mine),
         corpus: flags.corpus,
         store: flags.store,
         model: { device: flags.device, threads: flags.threads, onNotice: notice },
