@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmbError } from '../errors.js';
-import { atomicWrite } from '../files/atomic-write.js';
-import { withLockSync } from '../files/lock.js';
+import { atomicWrite, readIfExists, updateFile } from '../files/atomic-write.js';
 import type { Outcome } from '../judge/judge.js';
 import type { ProbeRecord } from '../spec/probe.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
-import { ResultCache } from './result-cache.js';
+import { ResultCache, sortedOutcomes } from './result-cache.js';
 import type { CheckpointOutcomes, SuiteResults } from './runner.js';
 
 interface ProbesFile {
@@ -30,6 +29,8 @@ interface CheckpointFile {
  */
 export class GridResults {
   readonly folder: string;
+  /** The probes last written to probes.json by this instance (the runner passes one map per run). */
+  private recordedProbes?: ReadonlyMap<string, readonly ProbeRecord[]>;
 
   constructor(dir: string, readonly suite: string) {
     this.folder = join(dir, fileName(suite));
@@ -42,14 +43,17 @@ export class GridResults {
   /** Stores one checkpoint's outcomes (merged with any already stored) and, if new, the probes. */
   record(c: CheckpointOutcomes, probes: ReadonlyMap<string, readonly ProbeRecord[]>): void {
     mkdirSync(join(this.folder, fileName(c.run)), { recursive: true });
-    const probesJson = `${JSON.stringify({ suite: this.suite, behaviours: Object.fromEntries(probes) } satisfies ProbesFile)}\n`;
-    const probesPath = join(this.folder, 'probes.json');
-    if (!existsSync(probesPath) || readFileSync(probesPath, 'utf8') !== probesJson) atomicWrite(probesPath, probesJson);
+    if (probes !== this.recordedProbes) {
+      const probesJson = `${JSON.stringify({ suite: this.suite, behaviours: Object.fromEntries(probes) } satisfies ProbesFile)}\n`;
+      const probesPath = join(this.folder, 'probes.json');
+      if (readIfExists(probesPath) !== probesJson) atomicWrite(probesPath, probesJson);
+      this.recordedProbes = probes;
+    }
     const path = this.checkpointPath(c.run, c.step);
-    withLockSync(`${path}.lock`, () => {
-      const outcomes = { ...(existsSync(path) ? this.readJson<CheckpointFile>(path).outcomes : {}), ...Object.fromEntries(c.outcomes) };
-      const sorted = Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => (a < b ? -1 : 1)));
-      atomicWrite(path, `${JSON.stringify({ run: c.run, step: c.step, checkpoint: c.checkpoint, outcomes: sorted } satisfies CheckpointFile)}\n`);
+    updateFile(path, (current) => {
+      const stored = current === undefined ? {} : parseResults<CheckpointFile>(current, path).outcomes;
+      const outcomes = sortedOutcomes({ ...stored, ...Object.fromEntries(c.outcomes) });
+      return `${JSON.stringify({ run: c.run, step: c.step, checkpoint: c.checkpoint, outcomes } satisfies CheckpointFile)}\n`;
     });
   }
 
@@ -98,11 +102,15 @@ export class GridResults {
   }
 
   private readJson<T>(path: string): T {
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as T;
-    } catch (e) {
-      throw new LmbError('GRID_DAMAGED', `${path} is not a results file (${(e as Error).message.split('\n')[0]})`, 'Delete it and re-run that checkpoint (lmb run computes only what is missing)');
-    }
+    return parseResults<T>(readFileSync(path, 'utf8'), path);
+  }
+}
+
+function parseResults<T>(text: string, path: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new LmbError('GRID_DAMAGED', `${path} is not a results file (${(e as Error).message.split('\n')[0]})`, 'Delete it and re-run that checkpoint (lmb run computes only what is missing)');
   }
 }
 

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { atomicWrite } from '../files/atomic-write.js';
-import { withLockSync } from '../files/lock.js';
+import { readIfExists, updateFile } from '../files/atomic-write.js';
 import type { Outcome } from '../judge/judge.js';
 
 /**
@@ -22,22 +21,12 @@ export class ResultCache {
 
   read(key: string): Map<string, Outcome> {
     const path = this.path(key);
-    if (!existsSync(path)) return new Map();
-    try {
-      return new Map(Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, Outcome>));
-    } catch {
-      return new Map(); // A damaged entry is recomputed, never trusted.
-    }
+    return new Map(Object.entries(storedJson<Outcome>(readIfExists(path))));
   }
 
   /** Merges `outcomes` into the checkpoint's stored outcomes. */
   write(key: string, outcomes: ReadonlyMap<string, Outcome>): void {
-    withLockSync(`${this.path(key)}.lock`, () => {
-      const merged = this.read(key);
-      for (const [id, o] of outcomes) merged.set(id, o);
-      const sorted = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : 1)));
-      atomicWrite(this.path(key), JSON.stringify(sorted));
-    });
+    updateFile(this.path(key), (current) => JSON.stringify(sortedOutcomes({ ...storedJson<Outcome>(current), ...Object.fromEntries(outcomes) })));
   }
 
   /**
@@ -54,7 +43,7 @@ export class ResultCache {
   private fileHash(path: string): string {
     const st = statSync(path);
     const indexPath = join(this.dir, 'file-hashes.json');
-    const index: Record<string, string> = existsSync(indexPath) ? safeJson(readFileSync(indexPath, 'utf8')) : {};
+    const index = storedJson<string>(readIfExists(indexPath));
     const id = `${resolve(path)}|${st.size}|${st.mtimeMs}`;
     if (index[id]) return index[id];
     const hash = createHash('sha256');
@@ -66,10 +55,7 @@ export class ResultCache {
       closeSync(fd);
     }
     const digest = hash.digest('hex');
-    withLockSync(`${indexPath}.lock`, () => {
-      const latest: Record<string, string> = existsSync(indexPath) ? safeJson(readFileSync(indexPath, 'utf8')) : {};
-      atomicWrite(indexPath, JSON.stringify({ ...latest, [id]: digest }));
-    });
+    updateFile(indexPath, (current) => JSON.stringify({ ...storedJson<string>(current), [id]: digest }));
     return digest;
   }
 
@@ -78,10 +64,15 @@ export class ResultCache {
   }
 }
 
-function safeJson(text: string): Record<string, string> {
+/** A stored JSON object; a missing or damaged file counts as empty (recomputed, never trusted). */
+function storedJson<T>(text: string | undefined): Record<string, T> {
   try {
-    return JSON.parse(text);
+    return text === undefined ? {} : (JSON.parse(text) as Record<string, T>);
   } catch {
     return {};
   }
 }
+
+/** Outcomes by probe id, in id order, so stored files are stable. */
+export const sortedOutcomes = (outcomes: Record<string, Outcome>): Record<string, Outcome> =>
+  Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => (a < b ? -1 : 1)));
