@@ -1,6 +1,5 @@
+import { escapeXml } from '../plot/escape.js';
 import type { PassRateMatrix } from './matrix.js';
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** 0 -> pale red, 1 -> deep green, through yellow. */
 function colour(rate: number): string {
@@ -26,19 +25,19 @@ export function matrixHeatmap(m: PassRateMatrix): string {
   const height = top + m.behaviours.length * ch + 30;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
-    `<text x="10" y="18" font-size="14" font-weight="bold">${esc(m.suite)}: pass rate by behaviour, run and step</text>`,
+    `<text x="10" y="18" font-size="14" font-weight="bold">${escapeXml(m.suite)}: pass rate by behaviour, run and step</text>`,
   ];
   for (const { run, x: bx } of blocks) {
-    parts.push(`<text x="${bx}" y="${top - 24}" font-weight="bold">${esc(run.name)}</text>`);
+    parts.push(`<text x="${bx}" y="${top - 24}" font-weight="bold">${escapeXml(run.name)}</text>`);
     run.steps.forEach((s, i) => parts.push(`<text x="${bx + i * cw + cw / 2}" y="${top - 6}" text-anchor="middle" font-size="9">${s}</text>`));
   }
   m.behaviours.forEach((b, row) => {
     const y = top + row * ch;
-    parts.push(`<text x="${left - 8}" y="${y + ch / 2 + 4}" text-anchor="end">${esc(b)}</text>`);
+    parts.push(`<text x="${left - 8}" y="${y + ch / 2 + 4}" text-anchor="end">${escapeXml(b)}</text>`);
     for (const { run, x: bx } of blocks) {
       run.steps.forEach((s, i) => {
         const c = m.cells[b][run.name][String(s)];
-        parts.push(`<rect x="${bx + i * cw}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="${colour(c.rate)}"><title>${esc(`${b} · ${run.name} · step ${s}: ${c.passed}/${c.total} (${c.low}–${c.high})`)}</title></rect>`);
+        parts.push(`<rect x="${bx + i * cw}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="${colour(c.rate)}"><title>${escapeXml(`${b} · ${run.name} · step ${s}: ${c.passed}/${c.total} (${c.low}–${c.high})`)}</title></rect>`);
         parts.push(`<text x="${bx + i * cw + cw / 2}" y="${y + ch / 2 + 4}" text-anchor="middle" font-size="9">${Math.round(100 * c.rate)}</text>`);
       });
     }

@@ -1,5 +1,5 @@
 import { Marked } from 'marked';
-import { escapeHtml } from './escape.js';
+import { escapeXml } from '../plot/escape.js';
 
 export interface MarkdownOptions {
   /** Added to every heading level, so a file's `#` sits below the section's heading. */
@@ -16,7 +16,7 @@ export function markdownHtml(md: string, opts: MarkdownOptions): string {
   const marked = new Marked({
     gfm: true,
     renderer: {
-      html: ({ text }) => escapeHtml(text),
+      html: ({ text }) => escapeXml(text),
       heading({ tokens, depth }) {
         const level = Math.min(6, depth + opts.headingOffset);
         return `<h${level}>${this.parser.parseInline(tokens)}</h${level}>\n`;
@@ -24,7 +24,7 @@ export function markdownHtml(md: string, opts: MarkdownOptions): string {
       link({ tokens }) {
         return `<span class="link">${this.parser.parseInline(tokens)}</span>`;
       },
-      image: ({ href, text }) => (opts.shown(href) ? '' : `<span class="image">[image: ${escapeHtml(text || href)}]</span>`),
+      image: ({ href, text }) => (opts.shown(href) ? '' : `<span class="image">[image: ${escapeXml(text || href)}]</span>`),
     },
   });
   return marked.parse(md, { async: false });

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { ReportPart, ReportSection } from './collect.js';
-import { escapeHtml } from './escape.js';
+import { escapeXml } from '../plot/escape.js';
 import { markdownHtml } from './markdown.js';
 import { inlineSvg } from './svg.js';
 
@@ -20,26 +20,26 @@ export function renderReport(suite: string, sections: readonly ReportSection[]):
   let svgs = 0;
   const part = (s: ReportSection, p: ReportPart) => {
     if (p.kind === 'svg') {
-      return `<figure>${inlineSvg(p.text, `svg${++svgs}-`)}<figcaption>${escapeHtml(p.file)}</figcaption></figure>`;
+      return `<figure>${inlineSvg(p.text, `svg${++svgs}-`)}<figcaption>${escapeXml(p.file)}</figcaption></figure>`;
     }
     const shown = (href: string) => s.parts.some((q) => q.kind === 'svg' && q.file === posix.normalize(posix.join(s.folder, href)));
-    return `<div class="markdown"><p class="file">${escapeHtml(p.file)}</p>\n${markdownHtml(p.text, { headingOffset: 2, shown })}</div>`;
+    return `<div class="markdown"><p class="file">${escapeXml(p.file)}</p>\n${markdownHtml(p.text, { headingOffset: 2, shown })}</div>`;
   };
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`lmb report: ${suite}`)}</title>
+<title>${escapeXml(`lmb report: ${suite}`)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>${escapeHtml(`lmb report: ${suite}`)}</h1>
+<h1>${escapeXml(`lmb report: ${suite}`)}</h1>
 <p>Every file of the suite's snapshot folder that the report knows how to show; the grey captions name them.</p>
 <nav><ul>
-${sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join('\n')}
+${sections.map((s) => `<li><a href="#${s.id}">${escapeXml(s.title)}</a></li>`).join('\n')}
 </ul></nav>
-${sections.map((s) => `<section id="${s.id}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.parts.map((p) => part(s, p)).join('\n')}\n</section>`).join('\n')}
+${sections.map((s) => `<section id="${s.id}">\n<h2>${escapeXml(s.title)}</h2>\n${s.parts.map((p) => part(s, p)).join('\n')}\n</section>`).join('\n')}
 </body>
 </html>
 `;

@@ -1,4 +1,5 @@
 /** The scatter of two checkpoints' per-token log-probs as hand-written SVG. */
+import { escapeXml } from '../../plot/escape.js';
 
 export interface ScatterSvgOptions {
   title: string;
@@ -10,7 +11,6 @@ export interface ScatterSvgOptions {
   bins?: number;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const SIZE = 420;
 const LEFT = 70;
 const TOP = 44;
@@ -32,7 +32,7 @@ export function scatterSvg(x: ArrayLike<number>, y: ArrayLike<number>, opts: Sca
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${LEFT + SIZE / 2}" y="22" text-anchor="middle" font-size="13" font-weight="bold">${esc(opts.title)}</text>`,
+    `<text x="${LEFT + SIZE / 2}" y="22" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(opts.title)}</text>`,
     `<rect x="${LEFT}" y="${TOP}" width="${SIZE}" height="${SIZE}" fill="none" stroke="#999"/>`,
   ];
   if (rows.length <= (opts.maxPoints ?? 4000)) {
@@ -68,8 +68,8 @@ export function scatterSvg(x: ArrayLike<number>, y: ArrayLike<number>, opts: Sca
     );
   }
   parts.push(
-    `<text x="${LEFT + SIZE / 2}" y="${TOP + SIZE + 38}" text-anchor="middle">${esc(opts.xLabel)}</text>`,
-    `<text transform="translate(18 ${TOP + SIZE / 2}) rotate(-90)" text-anchor="middle">${esc(opts.yLabel)}</text>`,
+    `<text x="${LEFT + SIZE / 2}" y="${TOP + SIZE + 38}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`,
+    `<text transform="translate(18 ${TOP + SIZE / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`,
     '</svg>',
   );
   return `${parts.join('\n')}\n`;
