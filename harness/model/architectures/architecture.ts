@@ -24,12 +24,23 @@ export interface Architecture<C> {
 /** A tensor a config implies: its name, its shape, and the config fields that decide the shape. */
 export type ExpectedTensor = [name: string, shape: number[], fields: string[]];
 
+/** The first tensor of the layer after the config's last one, which the weights must not have. */
+export interface LayerBeyond {
+  tensor: string;
+  /** The layer as messages name it (`h.12`). */
+  label: string;
+  /** The config field that counts layers. */
+  field: string;
+}
+
 /**
  * Throws CONFIG_MISMATCH at the first expected tensor that is missing or shaped differently,
- * naming the config fields behind it. `where` is what the user calls the config.
+ * naming the config fields behind it, or when the weights hold a layer beyond the config's last
+ * (a config describing fewer layers would silently truncate the model). `where` is what the user
+ * calls the config.
  */
 export function checkShapes<C>(file: WeightFile, where: string, config: C, expected: Iterable<ExpectedTensor>,
-  find: (name: string) => TensorEntry | undefined): void {
+  find: (name: string) => TensorEntry | undefined, beyond: LayerBeyond): void {
   const fix = `Use the ${where.replace(/^the /, '')} saved with these weights`;
   const values = (fields: string[]) => fields.map((f) => `${f} ${(config as Record<string, unknown>)[f]}`).join(', ');
   for (const [name, shape, fields] of expected) {
@@ -40,5 +51,8 @@ export function checkShapes<C>(file: WeightFile, where: string, config: C, expec
     if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
       throw new LmbError('CONFIG_MISMATCH', `${file.path}: tensor "${t.name}" has shape [${t.shape}] but ${where} implies [${shape}] (${values(fields)})`, fix);
     }
+  }
+  if (find(beyond.tensor)) {
+    throw new LmbError('CONFIG_MISMATCH', `${file.path} has a layer ${beyond.label} although ${where} says ${values([beyond.field])}`, fix);
   }
 }

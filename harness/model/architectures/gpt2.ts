@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { LmbError } from '../../errors.js';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
 import {
   ACTIVATIONS, MS, activation, causalAttention, causalMask, logprobOutputs, mergeHeads, positions, splitHeads, tokenInputs,
@@ -61,11 +60,7 @@ function* expectedShapes(c: Gpt2Config): Generator<ExpectedTensor> {
 
 function checkWeights(c: Gpt2Config, file: WeightFile): void {
   const find = tensorNamer(file);
-  checkShapes(file, 'config.json', c, expectedShapes(c), find);
-  if (find(`h.${c.n_layer}.ln_1.weight`)) {
-    throw new LmbError('CONFIG_MISMATCH', `${file.path} has a layer h.${c.n_layer} although config.json says n_layer ${c.n_layer}`,
-      'Use the config.json saved with these weights');
-  }
+  checkShapes(file, 'config.json', c, expectedShapes(c), find, { tensor: `h.${c.n_layer}.ln_1.weight`, label: `h.${c.n_layer}`, field: 'n_layer' });
 }
 
 function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltModel {

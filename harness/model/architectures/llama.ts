@@ -5,7 +5,6 @@
  * and rotate the two halves of each head instead of pairs; they are not read here.
  */
 import { z } from 'zod';
-import { LmbError } from '../../errors.js';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
 import {
   activation, causalAttention, causalMask, logprobOutputs, mergeHeads, positions, repeatKv, splitHeads, tokenInputs,
@@ -56,12 +55,8 @@ function* expectedShapes(c: LlamaConfig): Generator<ExpectedTensor> {
 }
 
 function checkWeights(c: LlamaConfig, file: WeightFile): void {
-  const find = (name: string) => file.tensors.get(name);
-  checkShapes(file, 'the config', c, expectedShapes(c), find);
-  if (find(`layers.${c.n_layers}.attention_norm.weight`)) {
-    throw new LmbError('CONFIG_MISMATCH', `${file.path} has a layer ${c.n_layers} although the config says n_layers ${c.n_layers}`,
-      'Use the config saved with these weights');
-  }
+  checkShapes(file, 'the config', c, expectedShapes(c), (name) => file.tensors.get(name),
+    { tensor: `layers.${c.n_layers}.attention_norm.weight`, label: String(c.n_layers), field: 'n_layers' });
 }
 
 /**
