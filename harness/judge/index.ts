@@ -1,7 +1,6 @@
-import { LmbError } from '../errors.js';
+import { LmbError, thrownLine } from '../errors.js';
 import type { Answer, Request } from '../score/requests.js';
 import { specFileOf } from '../spec/behaviour.js';
-import { thrownLine } from '../spec/thrown.js';
 import type { Judge, Probe } from '../spec/probe.js';
 import type { TextTokenizer } from '../tokenize/tokenizer.js';
 import { choiceJudge } from './choice.js';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LmbError } from '../errors.js';
+import { LmbError, thrownLine } from '../errors.js';
 import { safeName } from '../files/safe-name.js';
 import { atomicWrite } from '../files/atomic-write.js';
 import type { SuiteResults } from '../run/runner.js';
@@ -38,7 +38,7 @@ export function readMatrix(path: string): PassRateMatrix {
     if (!m || typeof m.cells !== 'object' || !Array.isArray(m.runs)) throw new Error('not a pass-rate matrix');
     return m as PassRateMatrix;
   } catch (e) {
-    throw new LmbError('SNAPSHOT_INVALID', `${path} is not a pass-rate matrix (${(e as Error).message})`, 'Regenerate it with vitest --project behaviours -u');
+    throw new LmbError('SNAPSHOT_INVALID', `${path} is not a pass-rate matrix (${thrownLine(e)})`, 'Regenerate it with vitest --project behaviours -u');
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { LmbError } from '../errors.js';
+import { LmbError, thrownLine } from '../errors.js';
 import { ARCHITECTURES } from './architectures/index.js';
 import type { Architecture } from './architectures/architecture.js';
 import { isLlama2cFile, readLlama2cHeader } from './weights/llama2c-bin.js';
@@ -47,9 +47,7 @@ export function openCheckpoint(dir: string, overrides: Record<string, unknown> =
   try {
     raw = JSON.parse(readFileSync(configPath, 'utf8'));
   } catch (e) {
-    // V8 quotes the offending text, which may hold control characters or binary bytes.
-    const why = (e as Error).message.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').slice(0, 120);
-    throw new LmbError('CONFIG_INVALID', `${configPath} is not valid JSON (${why})`, 'Re-download config.json');
+    throw new LmbError('CONFIG_INVALID', `${configPath} is not valid JSON (${thrownLine(e, 120)})`, 'Re-download config.json');
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     const what = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `a ${typeof raw}`;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LmbError } from '../errors.js';
+import { LmbError, thrownLine } from '../errors.js';
 import { atomicWrite, readIfExists, updateFile } from '../files/atomic-write.js';
 import type { Outcome } from '../judge/judge.js';
 import type { ProbeRecord } from '../spec/probe.js';
@@ -110,7 +110,7 @@ function parseResults<T>(text: string, path: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new LmbError('GRID_DAMAGED', `${path} is not a results file (${(e as Error).message.split('\n')[0]})`, 'Delete it and re-run that checkpoint (lmb run computes only what is missing)');
+    throw new LmbError('GRID_DAMAGED', `${path} is not a results file (${thrownLine(e)})`, 'Delete it and re-run that checkpoint (lmb run computes only what is missing)');
   }
 }
 

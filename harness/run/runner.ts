@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LmbError } from '../errors.js';
+import { LmbError, thrownLine } from '../errors.js';
 import { judgeProbe, probeRequests, type Outcome } from '../judge/index.js';
 import { openCheckpoint } from '../model/checkpoint.js';
 import type { LanguageModel } from '../model/language-model.js';
@@ -10,7 +10,6 @@ import type { Request } from '../score/requests.js';
 import { Scorer } from '../score/scorer.js';
 import { expandProbes, type Behaviour } from '../spec/behaviour.js';
 import type { Probe, ProbeRecord } from '../spec/probe.js';
-import { thrownLine } from '../spec/thrown.js';
 import { lookahead } from '../suite/lookahead.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
 import { openTokenizer } from '../tokenize/open.js';

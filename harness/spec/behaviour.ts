@@ -1,7 +1,7 @@
 import fc from 'fast-check';
+import { thrownLine } from '../errors.js';
 import type { TextTokenizer } from '../tokenize/tokenizer.js';
 import { probeId, type Probe, type ProbeInput } from './probe.js';
-import { thrownLine } from './thrown.js';
 
 /** What a probe generator may need to know about the model family it will run against. */
 export interface ProbeContext {

@@ -1,9 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LmbError } from '../errors.js';
+import { LmbError, thrownLine } from '../errors.js';
 import type { Behaviour } from './behaviour.js';
-import { thrownLine } from './thrown.js';
 
 export const SPEC_SUFFIX = '.behaviour.ts';
 

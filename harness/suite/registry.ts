@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LmbError } from '../errors.js';
+import { LmbError, thrownLine } from '../errors.js';
 import { hubSuite } from './hub-suite.js';
 import { localSuite } from './local-suite.js';
 import type { Suite } from './suite.js';
@@ -70,7 +70,7 @@ async function importSuite(path: string): Promise<Suite> {
     exported = await (await import(pathToFileURL(path).href)).default;
   } catch (e) {
     if (e instanceof LmbError) throw e;
-    throw new LmbError('SUITE_INVALID', `cannot load suite file ${path}: ${(e as Error).message}`, 'Fix the error in that file');
+    throw new LmbError('SUITE_INVALID', `cannot load suite file ${path}: ${thrownLine(e)}`, 'Fix the error in that file');
   }
   const problem = suiteProblem(exported);
   if (problem) {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { LmbError } from '../errors.js';
+import { LmbError, thrownLine } from '../errors.js';
 import {
   type AddedTokenSpec,
   GPT2_EOS,
@@ -45,7 +45,7 @@ function readJson(file: string): Json {
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw corrupt(file, `is not valid JSON (${(e as Error).message})`);
+    throw corrupt(file, `is not valid JSON (${thrownLine(e)})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw corrupt(file, 'is not a JSON object');
   return value as Json;
@@ -176,7 +176,7 @@ class HfTextTokenizer implements TextTokenizer {
     try {
       this.tok = new Tokenizer(json, config);
     } catch (e) {
-      throw corrupt(source, `is not a tokenizer @huggingface/tokenizers can load (${(e as Error).message})`);
+      throw corrupt(source, `is not a tokenizer @huggingface/tokenizers can load (${thrownLine(e)})`);
     }
     this.byteLevel = usesByteLevel(json.decoder);
     this.addedIds = new Set(this.tok.get_added_tokens_decoder().keys());

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { LmbError } from '../../errors.js';
+import { LmbError, thrownLine } from '../../errors.js';
 import { decodeUtf8, loneSurrogateAt } from '../../tokenize/utf8.js';
 
 /**
@@ -37,9 +37,7 @@ function jsonlDocuments(text: string, path: string): string[] {
     try {
       value = JSON.parse(line);
     } catch (e) {
-      // V8 quotes the line, which may hold control characters.
-      const why = (e as Error).message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 120);
-      throw new LmbError('CORPUS_INVALID', `line ${i + 1} of ${path} is not JSON (${why})`, 'Write one JSON object with a "text" field per line');
+      throw new LmbError('CORPUS_INVALID', `line ${i + 1} of ${path} is not JSON (${thrownLine(e, 120)})`, 'Write one JSON object with a "text" field per line');
     }
     const doc = (value as { text?: unknown } | null)?.text;
     if (typeof doc !== 'string') throw new LmbError('CORPUS_INVALID', `line ${i + 1} of ${path} has no string "text" field`, 'Write one JSON object with a "text" field per line');

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LmbError } from '../../errors.js';
+import { LmbError, thrownLine } from '../../errors.js';
 import type { TokenStore } from './store.js';
 
 export interface MergedStore {
@@ -25,7 +25,7 @@ export async function mergeTokenStore(into: TokenStore, source: string): Promise
   try {
     await db.run(`ATTACH '${path.replace(/'/g, "''")}' AS src (READ_ONLY)`);
   } catch (e) {
-    throw new LmbError('TOKEN_STORE_OPEN', `cannot read token store ${path}: ${(e as Error).message.split('\n')[0]}`, 'Check that it is a store lmb tokens wrote and that no process is writing it');
+    throw new LmbError('TOKEN_STORE_OPEN', `cannot read token store ${path}: ${thrownLine(e)}`, 'Check that it is a store lmb tokens wrote and that no process is writing it');
   }
   try {
     const version = await into.value<number>('SELECT max(version) FROM src.meta').catch(() => null);

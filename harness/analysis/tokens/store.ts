@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import { LmbError } from '../../errors.js';
+import { LmbError, thrownLine } from '../../errors.js';
 import { ResultCache } from '../../run/result-cache.js';
 import type { TokenScores } from '../../score/scorer.js';
 
@@ -65,7 +65,7 @@ export class TokenStore {
       if (!opts.readOnly) mkdirSync(dirname(file), { recursive: true });
       instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (e) {
-      throw new LmbError('TOKEN_STORE_OPEN', `cannot open token store ${file}: ${(e as Error).message.split('\n')[0]}`,
+      throw new LmbError('TOKEN_STORE_OPEN', `cannot open token store ${file}: ${thrownLine(e)}`,
         'Check that the path is writable and that no other lmb process has it open; or give this run its own --store and combine the two later with lmb merge --tokens');
     }
     const store = new TokenStore(file, instance, await instance.connect());
