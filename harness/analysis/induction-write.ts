@@ -1,6 +1,5 @@
 /** What `lmb induction --out` writes: the JSON, a markdown table and the chart. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFolder } from '../files/write-folder.js';
 import { renderChart, svgToPng } from '../plot/chart.js';
 import { inductionChart } from './induction-chart.js';
 import { bestHead, inductionJson } from './induction-report.js';
@@ -45,9 +44,10 @@ export function inductionMarkdown(suite: string, runs: readonly RunInduction[]):
 /** Writes INDUCTION_FILES to `dir`. */
 export async function writeInduction(dir: string, suite: string, runs: readonly RunInduction[]): Promise<void> {
   const svg = await renderChart(inductionChart(suite, runs));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'induction.json'), `${JSON.stringify(inductionJson(runs), null, 2)}\n`);
-  writeFileSync(join(dir, 'induction.md'), inductionMarkdown(suite, runs));
-  writeFileSync(join(dir, 'induction.svg'), svg);
-  writeFileSync(join(dir, 'induction.png'), svgToPng(svg));
+  writeFolder(dir, {
+    'induction.json': `${JSON.stringify(inductionJson(runs), null, 2)}\n`,
+    'induction.md': inductionMarkdown(suite, runs),
+    'induction.svg': svg,
+    'induction.png': svgToPng(svg),
+  });
 }

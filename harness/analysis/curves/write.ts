@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFolder } from '../../files/write-folder.js';
 import { renderChart, svgToPng } from '../../plot/chart.js';
 import { curvesChart } from './chart-spec.js';
 import type { CurvesSummary } from './curves.js';
@@ -10,10 +9,6 @@ import { curvesMarkdown } from './markdown.js';
 export async function writeCurves(dir: string, s: CurvesSummary): Promise<string> {
   const svg = await renderChart(curvesChart(s));
   const md = curvesMarkdown(s);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'curves.json'), curvesJson(s));
-  writeFileSync(join(dir, 'curves.md'), md);
-  writeFileSync(join(dir, 'curves.svg'), svg);
-  writeFileSync(join(dir, 'curves.png'), svgToPng(svg));
+  writeFolder(dir, { 'curves.json': curvesJson(s), 'curves.md': md, 'curves.svg': svg, 'curves.png': svgToPng(svg) });
   return md;
 }

@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFolder } from '../../files/write-folder.js';
 import { renderChart, svgToPng } from '../../plot/chart.js';
 import type { PcaSummary } from './analyse.js';
 import { loadingsChart, varianceChart } from './charts.js';
@@ -13,11 +12,12 @@ export async function writePca(dir: string, s: PcaSummary): Promise<string> {
   const loadings = await renderChart(loadingsChart(s));
   const variance = await renderChart(varianceChart(s));
   const md = pcaMarkdown(s);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'pca.json'), `${JSON.stringify(s, null, 2)}\n`);
-  writeFileSync(join(dir, 'pca.md'), md);
-  writeFileSync(join(dir, 'loadings.svg'), loadings);
-  writeFileSync(join(dir, 'loadings.png'), svgToPng(loadings));
-  writeFileSync(join(dir, 'variance.svg'), variance);
+  writeFolder(dir, {
+    'pca.json': `${JSON.stringify(s, null, 2)}\n`,
+    'pca.md': md,
+    'loadings.svg': loadings,
+    'loadings.png': svgToPng(loadings),
+    'variance.svg': variance,
+  });
   return md;
 }

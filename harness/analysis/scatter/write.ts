@@ -1,7 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import { safeName } from '../../files/safe-name.js';
+import { writeFolder } from '../../files/write-folder.js';
+import { svgToPng } from '../../plot/chart.js';
 import { scatterMarkdown } from './markdown.js';
 import type { ScatterResult } from './scatter.js';
 import { scatterSvg } from './svg.js';
@@ -19,10 +18,6 @@ export function writeScatter(dir: string, r: ScatterResult): string {
     yLabel: `log p under ${s.b.label} (nats)`,
   });
   const md = scatterMarkdown(s);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'scatter.svg'), svg);
-  writeFileSync(join(dir, 'scatter.png'), new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng());
-  writeFileSync(join(dir, 'scatter.json'), `${JSON.stringify(s, null, 2)}\n`);
-  writeFileSync(join(dir, 'scatter.md'), md);
+  writeFolder(dir, { 'scatter.svg': svg, 'scatter.png': svgToPng(svg), 'scatter.json': `${JSON.stringify(s, null, 2)}\n`, 'scatter.md': md });
   return md;
 }
