@@ -1,8 +1,6 @@
 import { LmbError } from '../../errors.js';
 import { shownPath } from '../../files/shown-path.js';
-import { openCheckpoint } from '../../model/checkpoint.js';
 import type { CheckpointRef, Run } from '../../suite/suite.js';
-import { openTokenizer } from '../../tokenize/open.js';
 import { documentTokens, precedingText } from '../tokens/documents.js';
 import type { TokenMatrix } from '../tokens/matrix.js';
 import { scoredMatrix, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
@@ -78,14 +76,12 @@ export async function analyseCurves(opts: CurvesOptions): Promise<CurvesSummary>
   for (const { run, refs } of plan) checkEnoughCheckpoints(run, refs);
   const store = await TokenStore.open(opts.store);
   try {
-    const { scores, matrix: m } = await scoredMatrix(store, plan.flatMap((p) => p.refs.map((ref) => ({ run: p.run, ref }))), opts);
+    const { scores, matrix: m, tokenizer: tok } = await scoredMatrix(store, plan.flatMap((p) => p.refs.map((ref) => ({ run: p.run, ref }))), opts);
     let column = 0;
     const columns = plan.map((p) => p.refs.map(() => m.logprobs[column++]));
     const choice = opts.at ? namedTokens(columns, opts.at.map((at) => rowAt(m, at))) : chooseTokens(columns, opts.tokens ?? 500);
     const axis = logStepAxis(plan.flatMap((p) => p.refs.map((ref) => ref.step)));
     const margin = opts.margin ?? BIC_MARGIN;
-    const first = plan[0];
-    const tok = openTokenizer(openCheckpoint(await first.refs[0].fetch(), { ...first.run.configOverrides }).dir);
     const docs = await documentTokens(store, m);
     const tokens: TokenCurves[] = choice.rows.map((row, i) => ({
       doc: m.doc[row],

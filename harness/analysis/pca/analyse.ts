@@ -1,7 +1,5 @@
 import { LmbError } from '../../errors.js';
 import { shownPath } from '../../files/shown-path.js';
-import { openCheckpoint } from '../../model/checkpoint.js';
-import { openTokenizer } from '../../tokenize/open.js';
 import { documentTokens, precedingText } from '../tokens/documents.js';
 import { scoredMatrix, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
 import { TokenStore } from '../tokens/store.js';
@@ -86,7 +84,7 @@ export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
   }
   const store = await TokenStore.open(opts.store);
   try {
-    const { scores: scored, matrix: m } = await scoredMatrix(store, models, opts);
+    const { scores: scored, matrix: m, tokenizer: tok } = await scoredMatrix(store, models, opts);
     const rows = completeRows(m.logprobs);
     if (rows.length < 2) {
       throw new LmbError('TOO_FEW_TOKENS', `corpus ${scored.source} has ${rows.length} token(s) scored by every checkpoint; PCA needs at least 2`, 'Pass --corpus a longer text');
@@ -94,8 +92,6 @@ export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
     const losses = m.logprobs.map((lp) => Float32Array.from(rows, (r) => -lp[r]));
     const pc = principalComponents(losses);
     const docs = await documentTokens(store, m);
-    const first = models[0];
-    const tok = openTokenizer(openCheckpoint(await first.ref.fetch(), { ...first.run.configOverrides }).dir);
     const steps = models.map((p) => p.ref.step);
     const [firstStep, lastStep] = [Math.min(...steps), Math.max(...steps)];
     const meanAt = (i: number, step: number) => mean(losses.filter((_, c) => steps[c] === step).map((col) => col[i]));

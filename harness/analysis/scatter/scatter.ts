@@ -1,6 +1,4 @@
 import { shownPath } from '../../files/shown-path.js';
-import { openCheckpoint } from '../../model/checkpoint.js';
-import { openTokenizer } from '../../tokenize/open.js';
 import type { TextTokenizer } from '../../tokenize/tokenizer.js';
 import { documentTokens } from '../tokens/documents.js';
 import type { TokenMatrix } from '../tokens/matrix.js';
@@ -76,9 +74,8 @@ export async function analyseScatter(opts: ScatterOptions): Promise<ScatterResul
   const b = pickCheckpoint(opts.suite, opts.b);
   const store = await TokenStore.open(opts.store);
   try {
-    const { scores, matrix: m } = await scoredMatrix(store, [a, b], opts);
+    const { scores, matrix: m, tokenizer: tok } = await scoredMatrix(store, [a, b], opts);
     const docs = await documentTokens(store, m);
-    const tok = openTokenizer(openCheckpoint(await a.ref.fetch(), { ...a.run.configOverrides }).dir);
     const [x, y] = m.logprobs;
     const classes = rowClasses(m, docs, tok);
     const rows = topOutliers(x, y, opts.top ?? 20);

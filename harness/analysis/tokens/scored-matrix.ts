@@ -1,6 +1,9 @@
+import { openCheckpoint } from '../../model/checkpoint.js';
 import type { LoadOptions } from '../../model/load.js';
 import { selectOnly, type GridItem } from '../../suite/select.js';
 import type { Suite } from '../../suite/suite.js';
+import { openTokenizer } from '../../tokenize/open.js';
+import type { TextTokenizer } from '../../tokenize/tokenizer.js';
 import { readTokenMatrix, type TokenMatrix } from './matrix.js';
 import { scoreCorpus, type CorpusScores } from './score-corpus.js';
 import type { TokenStore } from './store.js';
@@ -20,9 +23,10 @@ export interface TokenAnalysisOptions {
 
 /**
  * Scores the corpus with `checkpoints` (only what the store lacks) and reads their per-token
- * log-probs back, one column per checkpoint in the order given.
+ * log-probs back, one column per checkpoint in the order given; with the tokenizer beside the
+ * first checkpoint, which tokenized the corpus, to show tokens and contexts.
  */
-export async function scoredMatrix(store: TokenStore, checkpoints: readonly GridItem[], opts: TokenAnalysisOptions): Promise<{ scores: CorpusScores; matrix: TokenMatrix }> {
+export async function scoredMatrix(store: TokenStore, checkpoints: readonly GridItem[], opts: TokenAnalysisOptions): Promise<{ scores: CorpusScores; matrix: TokenMatrix; tokenizer: TextTokenizer }> {
   const scores = await scoreCorpus({
     suite: opts.suite,
     select: selectOnly(checkpoints),
@@ -35,5 +39,7 @@ export async function scoredMatrix(store: TokenStore, checkpoints: readonly Grid
     corpus: scores.corpus,
     checkpoints: checkpoints.map((c) => ({ run: c.run.name, step: c.ref.step, suite: opts.suite.name })),
   });
-  return { scores, matrix };
+  const [first] = checkpoints;
+  const tokenizer = openTokenizer(openCheckpoint(await first.ref.fetch(), { ...first.run.configOverrides }).dir);
+  return { scores, matrix, tokenizer };
 }
