@@ -47,7 +47,7 @@ export function cutWindows(tokens: readonly number[], count: number, length: num
 /** mean(late) - mean(early): the losses (nats) of the late and the early token of each text. */
 export function iclScore(earlyLosses: readonly number[], lateLosses: readonly number[]): number {
   if (earlyLosses.length === 0 || earlyLosses.length !== lateLosses.length) {
-    throw new LmbError('ICL_LOSSES', `need as many early as late losses (got ${earlyLosses.length} and ${lateLosses.length}), at least one`);
+    throw new LmbError('ICL_LOSSES_INVALID', `need as many early as late losses (got ${earlyLosses.length} and ${lateLosses.length}), at least one`);
   }
   const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return mean(lateLosses) - mean(earlyLosses);

@@ -36,7 +36,7 @@ export function candidateTokens(sample: readonly number[], exclude: readonly num
 export function repeatedSequences(candidates: readonly number[], opts: { start: number; period: number; repeats: number; count: number; seed: number }): RepeatedSequences {
   const { period, repeats } = opts;
   if (candidates.length < period) {
-    throw new LmbError('TOO_FEW_TOKENS', `only ${candidates.length} token ids are fit to repeat; prefix matching needs ${period}`,
+    throw new LmbError('TOKENS_TOO_FEW', `only ${candidates.length} token ids are fit to repeat; prefix matching needs ${period}`,
       'Use a larger text sample or a shorter period');
   }
   const rand = prng(opts.seed);
@@ -64,7 +64,7 @@ export function prefixMatchingScores(attention: Float32Array, heads: number, seq
   const T = seq.rows[0].length;
   const { period: L, repeats } = seq;
   if (attention.length !== B * heads * T * T) {
-    throw new LmbError('ATTENTION_SHAPE', `attention has ${attention.length} values, expected ${B}x${heads}x${T}x${T}`);
+    throw new LmbError('ATTENTION_SHAPE_MISMATCH', `attention has ${attention.length} values, expected ${B}x${heads}x${T}x${T}`);
   }
   const scores = new Array<number>(heads).fill(0);
   const queries = B * (repeats - 1) * L;

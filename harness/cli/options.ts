@@ -11,7 +11,7 @@ export const threadsOption = () => new Option('--threads <n>', 'CPU threads (def
 export function positiveInt(flag: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new LmbError('BAD_OPTION', `${flag} must be a positive integer, got "${value}"`, `e.g. ${flag} 4`);
+    if (!Number.isInteger(n) || n <= 0) throw new LmbError('OPTION_INVALID', `${flag} must be a positive integer, got "${value}"`, `e.g. ${flag} 4`);
     return n;
   };
 }

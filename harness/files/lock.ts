@@ -60,7 +60,7 @@ class Waiting {
     if (!this.told) this.opts.onWait?.(holder);
     this.told = true;
     if (this.opts.timeoutMs !== undefined && Date.now() - this.since > this.opts.timeoutMs) {
-      throw new LmbError('LOCK_TIMEOUT', `${this.lockPath} is still held by ${holder} after ${Math.round(this.opts.timeoutMs / 1000)} s`,
+      throw new LmbError('LOCK_TIMED_OUT', `${this.lockPath} is still held by ${holder} after ${Math.round(this.opts.timeoutMs / 1000)} s`,
         'Wait for that process to finish; if no lmb process is running, delete the lock file');
     }
     return this.opts.pollMs ?? 100;

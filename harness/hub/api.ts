@@ -40,7 +40,7 @@ async function getJson<T>(hub: HubSettings, url: string, target: HubTarget, sche
   const res = await hubFetch(hub, url, target, { signal, headers: { accept: 'application/json' } });
   const parsed = schema.safeParse(await res.json().catch(() => undefined));
   if (!parsed.success) {
-    throw new LmbError('HUB_BAD_RESPONSE', `${url} did not answer with the hub's JSON (${parsed.error.issues[0]?.message})`,
+    throw new LmbError('HUB_RESPONSE_INVALID', `${url} did not answer with the hub's JSON (${parsed.error.issues[0]?.message})`,
       'Check HF_ENDPOINT: it must point at a Hugging Face hub');
   }
   return parsed.data;
@@ -74,7 +74,7 @@ export async function completeFile(hub: HubSettings, repo: string, commit: strin
   const linked = normalizeEtag(res.headers.get('x-linked-etag'));
   const blob = linked ?? normalizeEtag(res.headers.get('etag'));
   if (!blob) {
-    throw new LmbError('HUB_BAD_RESPONSE', `the hub gave no ETag for ${repo} file ${file.path}`, 'Check HF_ENDPOINT: it must point at a Hugging Face hub');
+    throw new LmbError('HUB_RESPONSE_INVALID', `the hub gave no ETag for ${repo} file ${file.path}`, 'Check HF_ENDPOINT: it must point at a Hugging Face hub');
   }
   const size = Number(res.headers.get('x-linked-size') ?? res.headers.get('content-length'));
   return {

@@ -90,4 +90,4 @@ function inside(dir: string, rel: string, repo: string): string {
 }
 
 const unsafe = (repo: string, what: string) =>
-  new LmbError('HUB_BAD_RESPONSE', `refusing unsafe ${what} for ${repo} in the cache`, 'Check HF_ENDPOINT: it must point at a Hugging Face hub');
+  new LmbError('HUB_RESPONSE_INVALID', `refusing unsafe ${what} for ${repo} in the cache`, 'Check HF_ENDPOINT: it must point at a Hugging Face hub');

@@ -53,7 +53,7 @@ async function fetchBlob(hub: HubSettings, d: BlobDownload): Promise<void> {
     const has = sizeOf(tmp);
     stalled = has > had ? 0 : stalled + 1; // a transfer that made progress resumes at once
     if (stalled >= hub.retries) {
-      throw new LmbError('HUB_TRANSFER', `download of ${describeTarget(d.target)} stopped at ${has} of ${d.size ?? '?'} bytes ${stalled} times in a row`,
+      throw new LmbError('HUB_TRANSFER_FAILED', `download of ${describeTarget(d.target)} stopped at ${has} of ${d.size ?? '?'} bytes ${stalled} times in a row`,
         'Check the connection and run again: the download resumes where it stopped');
     }
     if (stalled > 0) await waitBeforeRetry(hub, stalled, d.signal);
@@ -115,7 +115,7 @@ async function verify(d: BlobDownload, tmp: string, hash?: PrefixHash): Promise<
   }
   if (!problem) return;
   await rm(tmp, { force: true });
-  throw new LmbError('HUB_CHECKSUM', `downloaded ${describeTarget(d.target)} has ${problem}; nothing was kept`,
+  throw new LmbError('HUB_CHECKSUM_MISMATCH', `downloaded ${describeTarget(d.target)} has ${problem}; nothing was kept`,
     'Run again to download it afresh; if it fails again, something between you and the hub alters the file');
 }
 

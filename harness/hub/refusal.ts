@@ -16,21 +16,21 @@ export function refusal(status: number, headers: Headers, target: HubTarget, hub
     ? `HF_TOKEN is set but cannot read ${repo}: accept the repo's terms on the hub or use a token with access`
     : `Set HF_TOKEN to a token that can read ${repo}`;
   if (code === 'RepoNotFound' || (status === 404 && !revision)) {
-    return new LmbError('HUB_REPO_NOT_FOUND', `hub repo ${repo} was not found at ${hub.endpoint}`,
+    return new LmbError('HUB_REPO_MISSING', `hub repo ${repo} was not found at ${hub.endpoint}`,
       `Check the repo id${hub.token ? '' : ', or set HF_TOKEN if the repo is private'}`);
   }
   if (code === 'GatedRepo' || status === 401 || status === 403) {
-    return new LmbError('HUB_AUTH', `the hub refused access to ${describeTarget(target)} (HTTP ${status}${said ? `: ${said}` : ''})`, tokenFix);
+    return new LmbError('HUB_ACCESS_REFUSED', `the hub refused access to ${describeTarget(target)} (HTTP ${status}${said ? `: ${said}` : ''})`, tokenFix);
   }
   if (code === 'RevisionNotFound' || (status === 404 && !file)) {
-    return new LmbError('HUB_REVISION_NOT_FOUND', `hub repo ${repo} has no revision "${revision}"`,
+    return new LmbError('HUB_REVISION_MISSING', `hub repo ${repo} has no revision "${revision}"`,
       `Check the revision name; the repo's branches and tags are listed at ${refsUrl(hub.endpoint, repo)}`);
   }
   if (code === 'EntryNotFound' || status === 404) {
-    return new LmbError('HUB_FILE_NOT_FOUND', `hub repo ${repo} has no file "${file}" at revision "${revision}"`,
+    return new LmbError('HUB_FILE_MISSING', `hub repo ${repo} has no file "${file}" at revision "${revision}"`,
       'Check the file name against the revision\'s files on the hub');
   }
   const retried = tries > 1 ? ` after ${tries} tries` : '';
-  return new LmbError('HUB_HTTP', `the hub answered HTTP ${status}${retried} for ${describeTarget(target)}${said ? ` (${said})` : ''}`,
+  return new LmbError('HUB_HTTP_FAILED', `the hub answered HTTP ${status}${retried} for ${describeTarget(target)}${said ? ` (${said})` : ''}`,
     status >= 500 || status === 429 ? 'The hub is failing or rate-limiting; try again later' : 'Report this with the command that caused it');
 }

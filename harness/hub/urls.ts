@@ -6,7 +6,7 @@ const REPO_ID = /^[\w.-]+(\/[\w.-]+)?$/;
 
 export function checkRepoId(repo: string): string {
   if (!REPO_ID.test(repo) || repo.includes('..')) {
-    throw new LmbError('HUB_BAD_REPO', `"${repo}" is not a hub model id`, 'Write it as org/name, e.g. stanford-crfm/alias-gpt2-small-x21');
+    throw new LmbError('HUB_REPO_INVALID', `"${repo}" is not a hub model id`, 'Write it as org/name, e.g. stanford-crfm/alias-gpt2-small-x21');
   }
   return repo;
 }

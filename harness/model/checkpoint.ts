@@ -30,7 +30,7 @@ export function openCheckpoint(dir: string, overrides: Record<string, unknown> =
   if (!statSync(dir).isDirectory()) {
     if ((WEIGHT_FILES as readonly string[]).includes(basename(dir))) return openCheckpoint(dirname(dir), overrides);
     if (detectWeightFormat(dir) === 'llama2c') return openLlama2c(dir, overrides);
-    throw new LmbError('UNKNOWN_MODEL_FORMAT', `${dir} is neither a checkpoint directory, ${WEIGHT_FILES.join(' nor ')}, a llama2.c .bin, nor .onnx`,
+    throw new LmbError('MODEL_FORMAT_UNKNOWN', `${dir} is neither a checkpoint directory, ${WEIGHT_FILES.join(' nor ')}, a llama2.c .bin, nor .onnx`,
       'Pass the directory that holds config.json');
   }
   const configPath = join(dir, 'config.json');
@@ -57,7 +57,7 @@ export function openCheckpoint(dir: string, overrides: Record<string, unknown> =
   // hasOwn: a model_type such as "constructor" must not find Object.prototype's members.
   const architecture = typeof modelType === 'string' && Object.hasOwn(ARCHITECTURES, modelType) ? ARCHITECTURES[modelType] : undefined;
   if (!architecture) {
-    throw new LmbError('UNKNOWN_ARCHITECTURE', `${configPath} has ${modelType === undefined ? 'no model_type' : `model_type ${JSON.stringify(modelType).slice(0, 80)}`}, which lm-behaviours cannot build`,
+    throw new LmbError('ARCHITECTURE_UNKNOWN', `${configPath} has ${modelType === undefined ? 'no model_type' : `model_type ${JSON.stringify(modelType).slice(0, 80)}`}, which lm-behaviours cannot build`,
       `Supported: ${Object.keys(ARCHITECTURES).join(', ')}; or export the model to ONNX and pass the .onnx file`);
   }
   const config = validConfig(architecture, { ...raw, ...overrides }, configPath, 'Fix config.json or pass the matching override');

@@ -58,7 +58,7 @@ export interface EvaluateOptions {
  */
 export async function evaluateSuite(opts: EvaluateOptions): Promise<SuiteResults> {
   const plan = opts.suite.runs.flatMap((run) => (opts.select ? opts.select(run) : run.checkpoints).map((ref) => ({ run, ref })));
-  if (plan.length === 0) throw new LmbError('NOTHING_SELECTED', `no checkpoints of suite ${opts.suite.name} were selected`, 'Check the checkpoint selection');
+  if (plan.length === 0) throw new LmbError('SELECTION_EMPTY', `no checkpoints of suite ${opts.suite.name} were selected`, 'Check the checkpoint selection');
   let prepared: Prepared | undefined;
   const checkpoints: CheckpointOutcomes[] = [];
   let index = 0;

@@ -13,7 +13,7 @@ export async function answerRequests(scorer: Scorer, requests: readonly Request[
   const greedy: number[] = [];
   requests.forEach((r, i) => {
     if (r.kind === 'loglikelihood') {
-      if (r.context.length === 0) throw new LmbError('EMPTY_CONTEXT', 'a loglikelihood request has an empty context', 'Start the prompt with at least one token');
+      if (r.context.length === 0) throw new LmbError('CONTEXT_EMPTY', 'a loglikelihood request has an empty context', 'Start the prompt with at least one token');
       scored.push({ index: i, ids: [...r.context, ...r.continuation], from: r.context.length });
     } else if (r.kind === 'tokens') scored.push({ index: i, ids: [...r.ids], from: r.from ?? 1 });
     else greedy.push(i);

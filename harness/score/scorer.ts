@@ -97,7 +97,7 @@ export class Scorer {
    */
   async nextTokens(sequences: readonly (readonly number[])[]): Promise<number[]> {
     sequences.forEach((s, i) => {
-      if (s.length === 0) throw new LmbError('EMPTY_CONTEXT', `sequence ${i} is empty: there is nothing to continue`, 'Start the prompt with at least one token');
+      if (s.length === 0) throw new LmbError('CONTEXT_EMPTY', `sequence ${i} is empty: there is nothing to continue`, 'Start the prompt with at least one token');
       this.check(s, i);
     });
     const C = this.model.contextLength;

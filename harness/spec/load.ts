@@ -35,7 +35,7 @@ export async function loadBehaviours(dir: string, only?: readonly string[]): Pro
   if (only?.length) {
     const unknown = only.filter((n) => !byName.has(n));
     if (unknown.length) {
-      throw new LmbError('UNKNOWN_BEHAVIOUR', `no behaviour named ${unknown.map((n) => `"${n}"`).join(', ')} in ${dir}`, `Known: ${[...byName.keys()].sort().join(', ')}`);
+      throw new LmbError('BEHAVIOUR_UNKNOWN', `no behaviour named ${unknown.map((n) => `"${n}"`).join(', ')} in ${dir}`, `Known: ${[...byName.keys()].sort().join(', ')}`);
     }
     return only.map((n) => byName.get(n)!);
   }

@@ -41,7 +41,7 @@ export async function hubSuite(spec: HubSuiteSpec): Promise<Suite> {
       if (step !== undefined && !byStep.has(step)) byStep.set(step, revision);
     }
     if (byStep.size === 0) {
-      throw new LmbError('HUB_NO_CHECKPOINTS', `hub repo ${r.repo} has no ${hub.offline ? 'cached ' : ''}revision matching ${pattern} (it has: ${revisions.slice(0, 8).join(', ') || 'none'})`,
+      throw new LmbError('HUB_CHECKPOINTS_MISSING', `hub repo ${r.repo} has no ${hub.offline ? 'cached ' : ''}revision matching ${pattern} (it has: ${revisions.slice(0, 8).join(', ') || 'none'})`,
         'Pass a pattern whose first group is the step, e.g. /^step-(\\d+)$/');
     }
     return {

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const mode = project.config.snapshotOptions.updateSnapshot;
   const shard = await shardSpecFiles(project);
   if (shard && mode === 'all') {
-    throw new LmbError('SHARD_UPDATE', 'vitest -u with --shard would write a snapshot of only this shard\'s behaviours',
+    throw new LmbError('SHARD_UPDATE_REFUSED', 'vitest -u with --shard would write a snapshot of only this shard\'s behaviours',
       'Update snapshots unsharded (vitest --project behaviours -u), or from shards with lmb run --shard i/n and lmb merge');
   }
   const behaviours = (await loadBehaviours(defaultBehaviourDir())).filter((b) => !shard || shard.has(resolve(b.file!)));

@@ -46,7 +46,7 @@ describe('lmb curves', () => {
   it('one-line errors: too few checkpoints, a token the corpus lacks', async () => {
     const few = await lmb({ cwd: root, env }, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', '0,4000', '--device', 'cpu');
     expect(few.status).toBe(1);
-    expect(few.stderr).toBe('lmb: TOO_FEW_CHECKPOINTS: run seed-1 has 2 checkpoints selected (0, 4000); a loss curve needs at least 5 to tell an S from a smooth curve. Select more, e.g. --checkpoints all or log:8\n');
+    expect(few.stderr).toBe('lmb: CHECKPOINTS_TOO_FEW: run seed-1 has 2 checkpoints selected (0, 4000); a loss curve needs at least 5 to tell an S from a smooth curve. Select more, e.g. --checkpoints all or log:8\n');
     const missing = await lmb({ cwd: root, env }, 'curves', '--suite', 'demo', '--corpus', corpus, '--checkpoints', 'log:6', '--at', '0:0', '--device', 'cpu');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^lmb: TOKEN_NOT_IN_CORPUS: corpus [0-9a-f]{16} has no scored token at 0:0 .*\n$/);

@@ -115,7 +115,7 @@ describe('classifying a loss curve', () => {
   });
 
   it('fewer than 5 checkpoints: a one-line error with a code and a fix', () => {
-    expect(() => classifyCurve([0, 20, 50, 100], [1, 2, 3, 4])).toThrow(expect.objectContaining({ code: 'TOO_FEW_CHECKPOINTS' }));
+    expect(() => classifyCurve([0, 20, 50, 100], [1, 2, 3, 4])).toThrow(expect.objectContaining({ code: 'CHECKPOINTS_TOO_FEW' }));
     try {
       classifyCurve([0, 20, 50, 100], [1, 2, 3, 4]);
     } catch (e) {
@@ -127,7 +127,7 @@ describe('classifying a loss curve', () => {
     const ref = (step: number) => ({ step, name: `checkpoint-${step}`, fetch: async () => { throw new Error('fetched'); } });
     const suite: Suite = { name: 's', runs: [{ name: 'seed-1', checkpoints: STEPS.map(ref) }] };
     await expect(analyseCurves({ suite, select: (run) => run.checkpoints.slice(0, 3) })).rejects.toMatchObject({
-      code: 'TOO_FEW_CHECKPOINTS',
+      code: 'CHECKPOINTS_TOO_FEW',
       message: 'run seed-1 has 3 checkpoints selected (0, 20, 50); a loss curve needs at least 5 to tell an S from a smooth curve',
     });
   });

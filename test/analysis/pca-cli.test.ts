@@ -45,8 +45,8 @@ describe('lmb pca', () => {
     ]);
     expect(run.stderr).toMatch(/^lmb: RUN_UNKNOWN: suite demo has no run "seed-9"\. Use one of: seed-1/);
     expect(step.stderr).toMatch(/^lmb: STEP_UNKNOWN: run seed-1 has no checkpoint at step 123; nearest: 100, 200\. /);
-    expect(one.stderr).toMatch(/^lmb: TOO_FEW_CHECKPOINTS: PCA needs at least 2 checkpoints; .* give 1 \(seed-1@4000\)\. Select more/);
-    expect(many.stderr).toMatch(/^lmb: TOO_MANY_COMPONENTS: --components 4 is not between 1 and the 3 checkpoints selected\. Use --components 3/);
+    expect(one.stderr).toMatch(/^lmb: CHECKPOINTS_TOO_FEW: PCA needs at least 2 checkpoints; .* give 1 \(seed-1@4000\)\. Select more/);
+    expect(many.stderr).toMatch(/^lmb: COMPONENTS_TOO_MANY: --components 4 is not between 1 and the 3 checkpoints selected\. Use --components 3/);
     for (const r of [run, step, one, many]) {
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -151,12 +151,12 @@ describe('choosing checkpoints', () => {
     expect(() => selectModels(suite, { runs: ['seed-9'] })).toThrow(expect.objectContaining({ code: 'RUN_UNKNOWN' }));
     expect(() => selectModels(suite, { checkpoints: '50' })).toThrow(expect.objectContaining({ code: 'STEP_UNKNOWN' }));
     expect(() => selectModels(suite, { runs: ['seed-1'], checkpoints: 'final' })).toThrow(expect.objectContaining({
-      code: 'TOO_FEW_CHECKPOINTS', message: expect.stringMatching(/at least 2 checkpoints; runs seed-1 .* give 1 \(seed-1@4000\)/) }));
+      code: 'CHECKPOINTS_TOO_FEW', message: expect.stringMatching(/at least 2 checkpoints; runs seed-1 .* give 1 \(seed-1@4000\)/) }));
   });
 
   it('more components than checkpoints fails before anything is scored', async () => {
     await expect(analysePca({ suite, checkpoints: 'final', components: 3, store: '/nonexistent/dir/x.duckdb' }))
-      .rejects.toThrow(expect.objectContaining({ code: 'TOO_MANY_COMPONENTS', message: '--components 3 is not between 1 and the 2 checkpoints selected' }));
+      .rejects.toThrow(expect.objectContaining({ code: 'COMPONENTS_TOO_MANY', message: '--components 3 is not between 1 and the 2 checkpoints selected' }));
   });
 });
 

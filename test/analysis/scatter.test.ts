@@ -121,7 +121,7 @@ describe('picking checkpoints', () => {
   });
 
   it('names the problem and the choices', () => {
-    expect(() => pickCheckpoint(suite, 'seed-1')).toThrow(expect.objectContaining({ code: 'BAD_CHECKPOINT' }));
+    expect(() => pickCheckpoint(suite, 'seed-1')).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
     expect(() => pickCheckpoint(suite, 'seed-1@50')).toThrow(expect.objectContaining({ code: 'STEP_UNKNOWN', fix: 'Use one of: 0, 100, 4000, or final' }));
     expect(() => pickCheckpoint(suite, 'seed-9@0')).toThrow(expect.objectContaining({ code: 'RUN_UNKNOWN' }));
   });

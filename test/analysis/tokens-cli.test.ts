@@ -35,7 +35,7 @@ describe('lmb tokens', () => {
     ]);
     expect(suite.status).toBe(1);
     expect(suite.stderr).toMatch(/^lmb: SUITE_\w+: .*no-such-suite/);
-    expect(missing.stderr).toMatch(/^lmb: CORPUS_NOT_FOUND: corpus file .*missing\.txt does not exist\. /);
+    expect(missing.stderr).toMatch(/^lmb: CORPUS_MISSING: corpus file .*missing\.txt does not exist\. /);
     expect(bytes.stderr).toMatch(/^lmb: CORPUS_NOT_UTF8: .* \(near byte 3\)\. /);
     for (const r of [suite, missing, bytes]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
@@ -46,7 +46,7 @@ describe('lmb tokens', () => {
     try {
       const run = await lmb({ env }, ...args, '--store', path);
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/^lmb: TOKEN_STORE_OPEN: cannot open token store .*busy\.duckdb: .*\. .*give this run its own --store and combine the two later with lmb merge --tokens\n$/);
+      expect(run.stderr).toMatch(/^lmb: TOKEN_STORE_UNREADABLE: cannot open token store .*busy\.duckdb: .*\. .*give this run its own --store and combine the two later with lmb merge --tokens\n$/);
     } finally {
       held.close();
     }

@@ -47,7 +47,7 @@ describe('lmb tokens --shard, then lmb merge --tokens', () => {
     const missing = await lmb({ env }, 'merge', '--tokens', store('nope'), '--store', store('x'));
     const self = await lmb({ env }, 'merge', '--tokens', store('x'), '--store', store('x'));
     expect(missing.stderr).toMatch(/^lmb: FILE_MISSING: token store .*nope\.duckdb does not exist\. Pass the \.duckdb files/);
-    expect(self.stderr).toMatch(/^lmb: BAD_OPTION: cannot merge token store .*x\.duckdb into itself\. Merge the shards into another --store/);
+    expect(self.stderr).toMatch(/^lmb: OPTION_INVALID: cannot merge token store .*x\.duckdb into itself\. Merge the shards into another --store/);
     for (const r of [missing, self]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -138,12 +138,12 @@ describe('readCorpus', () => {
 
   it('says what is wrong with a file it cannot use', () => {
     const code = (path: string) => caught(() => readCorpus(path));
-    expect(code(join(root, 'missing.txt')).code).toBe('CORPUS_NOT_FOUND');
+    expect(code(join(root, 'missing.txt')).code).toBe('CORPUS_MISSING');
     expect(code(file('empty.txt', '\n \n\n')).code).toBe('CORPUS_EMPTY');
     const latin1 = code(file('latin1.txt', Buffer.from([0x61, 0x62, 0xe9, 0x20, 0x63])));
     expect(latin1.code).toBe('CORPUS_NOT_UTF8');
     expect(latin1.oneLine()).toMatch(/not valid UTF-8 \(near byte 2\)/);
-    expect(code(file('doc.md', 'text')).code).toBe('CORPUS_FORMAT');
+    expect(code(file('doc.md', 'text')).code).toBe('CORPUS_FORMAT_UNKNOWN');
     expect(code(file('bad.jsonl', '{"text":"ok"}\n{"body":"no"}\n')).oneLine()).toMatch(/line 2 of .* has no string "text" field/);
     expect(code(file('bad2.jsonl', 'not json')).code).toBe('CORPUS_INVALID');
     expect(code(file('empty.jsonl', '')).code).toBe('CORPUS_EMPTY');

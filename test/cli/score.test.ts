@@ -62,9 +62,9 @@ describe('lmb score', () => {
 
   it('bad input gives one line and a non-zero exit: unknown device, missing model, bad ids', () => {
     for (const [args, pattern] of [
-      [['--model', modelDir, '--ids', '1', '--device', 'tpu'], /^lmb: UNKNOWN_DEVICE: unknown device "tpu"\. Use one of: auto, cpu, cuda, webgpu\n$/],
+      [['--model', modelDir, '--ids', '1', '--device', 'tpu'], /^lmb: DEVICE_UNKNOWN: unknown device "tpu"\. Use one of: auto, cpu, cuda, webgpu\n$/],
       [['--model', join(root, 'missing'), '--ids', '1'], /^lmb: FILE_MISSING: .*missing does not exist/],
-      [['--model', modelDir, '--ids', '1,x'], /^lmb: BAD_OPTION: --ids must be/],
+      [['--model', modelDir, '--ids', '1,x'], /^lmb: OPTION_INVALID: --ids must be/],
       [['--model', modelDir, '--text', join(root, 'nope.txt')], /^lmb: FILE_MISSING: cannot read --text/],
     ] as const) {
       const run = lmb('score', ...args);

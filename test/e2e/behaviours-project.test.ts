@@ -109,7 +109,7 @@ describe('lmb run and lmb converge', () => {
     expect(c.pairs[0].overall.onlyB).toBeGreaterThan(10);
     const unknown = lmb('converge', '--suite', family, '--behaviours', 'nope');
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/^lmb: UNKNOWN_BEHAVIOUR: no behaviour named "nope" in .*behaviours\. Known: echo, echo-again\n$/);
+    expect(unknown.stderr).toMatch(/^lmb: BEHAVIOUR_UNKNOWN: no behaviour named "nope" in .*behaviours\. Known: echo, echo-again\n$/);
     const noSuite = lmb('run', '--suite', 'no-such-suite');
     expect(noSuite.status).toBe(1);
     expect(noSuite.stderr).toMatch(/^lmb: SUITE_UNKNOWN: no suite "no-such-suite"/);

@@ -47,7 +47,7 @@ describe('withLock', () => {
     const told: string[] = [];
     const e = caught(() => withLockSync(lock, () => 1, { timeoutMs: 200, pollMs: 20, onWait: (h) => told.push(h) }));
     expect(told).toEqual(['other-host:123']);
-    expect(e.code).toBe('LOCK_TIMEOUT');
+    expect(e.code).toBe('LOCK_TIMED_OUT');
     expect(e.oneLine()).toMatch(/x\.lock is still held by other-host:123 after 0 s\. Wait for that process to finish; if no lmb process is running, delete the lock file$/);
   });
 

@@ -54,7 +54,7 @@ const hostile: fc.Arbitrary<Hostile> = fc.oneof(
   fc.constant(withField('untied', 'tie_word_embeddings', false, ['CONFIG_MISMATCH'])),
   fc.oneof(fc.string(), fc.constantFrom<unknown>('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'GPT2', 5, null, [], {}))
     .filter((t) => t !== 'gpt2' && t !== 'llama2c')
-    .map((t) => withField('model_type', 'model_type', t, ['UNKNOWN_ARCHITECTURE'])),
+    .map((t) => withField('model_type', 'model_type', t, ['ARCHITECTURE_UNKNOWN'])),
   fc.oneof(fc.string(), fc.uint8Array().map((b) => Buffer.from(b)))
     .filter((t) => { try { JSON.parse(t.toString()); return false; } catch { return true; } })
     .map((text) => ({ kind: 'not JSON', text, codes: ['CONFIG_INVALID'] })),

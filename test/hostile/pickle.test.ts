@@ -93,7 +93,7 @@ describe('hostile pickles', () => {
           expectOneLine(error, path, /^CHECKPOINT_CORRUPT$/);
           return;
         }
-        expectOneLine(error, path, /^CHECKPOINT_UNSAFE_PICKLE$/);
+        expectOneLine(error, path, /^CHECKPOINT_PICKLE_UNSAFE$/);
         expect(error!.message).toContain(`asks to call ${m}.${n},`);
       }),
       { seed: 2028, numRuns: RUNS },

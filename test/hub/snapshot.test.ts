@@ -108,7 +108,7 @@ describe('downloadSnapshot', () => {
     hub.corrupt('pytorch_model.bin');
     const s = local();
     const e = await rejection(fetchCheckpoint(s));
-    expect(e.code).toBe('HUB_CHECKSUM');
+    expect(e.code).toBe('HUB_CHECKSUM_MISMATCH');
     expect(e.message).toContain(`${REPO} revision checkpoint-0 file pytorch_model.bin`);
     expect(e.message).toContain(sha256(weights0));
     expect(readdirSync(join(repoDir(s), 'blobs')).filter((f) => f.startsWith(sha256(weights0)))).toEqual([]);
@@ -121,7 +121,7 @@ describe('downloadSnapshot', () => {
     const partial = join(repoDir(s), 'blobs', `${sha256(weights0)}.incomplete`);
     mkdirSync(join(repoDir(s), 'blobs'), { recursive: true });
     writeFileSync(partial, Buffer.alloc(5000, 7));
-    expect((await rejection(fetchCheckpoint(s))).code).toBe('HUB_CHECKSUM');
+    expect((await rejection(fetchCheckpoint(s))).code).toBe('HUB_CHECKSUM_MISMATCH');
     expect(existsSync(partial)).toBe(false);
     expect(readFileSync(join(await fetchCheckpoint(s), 'pytorch_model.bin'))).toEqual(weights0);
   });
@@ -135,19 +135,19 @@ describe('downloadSnapshot', () => {
     const heads = hub.requests.filter((r) => r.method === 'HEAD');
     expect(heads.map((r) => [r.path.split('/').pop(), r.status])).toEqual([['config.json', 200], ['vocab.json', 200], ['pytorch_model.bin', 302]]);
     hub.corrupt('pytorch_model.bin');
-    expect((await rejection(fetchCheckpoint(local()))).code).toBe('HUB_CHECKSUM');
+    expect((await rejection(fetchCheckpoint(local()))).code).toBe('HUB_CHECKSUM_MISMATCH');
   });
 
   it('names the repo and revision when the revision does not exist', async () => {
     const e = await rejection(fetchCheckpoint(local(), 'checkpoint-999'));
-    expect(e.code).toBe('HUB_REVISION_NOT_FOUND');
+    expect(e.code).toBe('HUB_REVISION_MISSING');
     expect(e.oneLine()).toBe(`hub repo ${REPO} has no revision "checkpoint-999". Check the revision name; the repo's branches and tags are listed at ${hub.url}/api/models/${REPO}/refs`);
   });
 
   it('names what is missing: a repo, a file, or the weights of a revision', async () => {
     const s = local();
     const repo = await rejection(downloadSnapshot('org/nope', 'main', { hub: s }));
-    expect(repo.code).toBe('HUB_REPO_NOT_FOUND');
+    expect(repo.code).toBe('HUB_REPO_MISSING');
     expect(repo.message).toContain('org/nope');
     const file = await rejection(hubFetch(s, resolveUrl(s.endpoint, REPO, 'checkpoint-0', 'nope.bin'), { repo: REPO, revision: 'checkpoint-0', file: 'nope.bin' }));
     expect(file.oneLine()).toMatch(/^hub repo org\/tiny-run has no file "nope.bin" at revision "checkpoint-0"\. /);
@@ -159,7 +159,7 @@ describe('downloadSnapshot', () => {
   it('sends HF_TOKEN as a bearer token, and says to set it when the hub refuses', async () => {
     hub.token = 'hf_test_token';
     const e = await rejection(fetchCheckpoint(local()));
-    expect(e.code).toBe('HUB_AUTH');
+    expect(e.code).toBe('HUB_ACCESS_REFUSED');
     expect(e.fix).toContain('Set HF_TOKEN');
     hub.requests.length = 0;
     const dir = await fetchCheckpoint(local({ HF_TOKEN: 'hf_test_token' }));

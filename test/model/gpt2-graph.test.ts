@@ -122,7 +122,7 @@ describe('checkpoint errors', () => {
   it('an unknown model_type lists the supported ones', async () => {
     const dir = writeTinyGpt2(join(root, 'bert'), randomTinyGpt2(1), 'safetensors', 'F32');
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert' }));
-    await expect(GraphModel.load(dir)).rejects.toMatchObject({ code: 'UNKNOWN_ARCHITECTURE', message: expect.stringContaining('"bert"') });
+    await expect(GraphModel.load(dir)).rejects.toMatchObject({ code: 'ARCHITECTURE_UNKNOWN', message: expect.stringContaining('"bert"') });
   });
 
   it('a truncated weight file is reported as corrupt, not as a crash', async () => {

@@ -82,7 +82,7 @@ describe('Scorer', () => {
       const ref = referenceGpt2(tiny.config, tiny.weights, s.slice(Math.max(0, s.length - C)));
       expect(next[i]).toBe(ref.top1.at(-1));
     });
-    await expect(new Scorer(model).nextTokens([[]])).rejects.toMatchObject({ code: 'EMPTY_CONTEXT' });
+    await expect(new Scorer(model).nextTokens([[]])).rejects.toMatchObject({ code: 'CONTEXT_EMPTY' });
   });
 
   it('refuses token ids outside the vocabulary, naming the position', async () => {

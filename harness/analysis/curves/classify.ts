@@ -47,7 +47,7 @@ export function classifyCurve(steps: readonly number[], losses: readonly number[
     throw new Error(`classifyCurve takes one loss per step, steps increasing; got steps ${steps.join(', ')} and ${losses.length} losses`);
   }
   if (steps.length < MIN_CHECKPOINTS) {
-    throw new LmbError('TOO_FEW_CHECKPOINTS', `a loss curve needs at least ${MIN_CHECKPOINTS} checkpoints to tell an S from a smooth curve, got ${steps.length}`,
+    throw new LmbError('CHECKPOINTS_TOO_FEW', `a loss curve needs at least ${MIN_CHECKPOINTS} checkpoints to tell an S from a smooth curve, got ${steps.length}`,
       'Select more checkpoints, e.g. --checkpoints all or log:8');
   }
   const axis = opts.axis ?? logStepAxis(steps);

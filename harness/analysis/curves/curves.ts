@@ -116,7 +116,7 @@ export async function analyseCurves(opts: CurvesOptions): Promise<CurvesSummary>
 function checkEnoughCheckpoints(run: Run, refs: readonly CheckpointRef[]): void {
   if (new Set(refs.map((r) => r.step)).size >= MIN_CHECKPOINTS) return;
   const has = run.checkpoints.length;
-  throw new LmbError('TOO_FEW_CHECKPOINTS', `run ${run.name} has ${refs.length} checkpoint${refs.length === 1 ? '' : 's'} selected (${refs.map((r) => r.step).join(', ') || 'none'}); a loss curve needs at least ${MIN_CHECKPOINTS} to tell an S from a smooth curve`,
+  throw new LmbError('CHECKPOINTS_TOO_FEW', `run ${run.name} has ${refs.length} checkpoint${refs.length === 1 ? '' : 's'} selected (${refs.map((r) => r.step).join(', ') || 'none'}); a loss curve needs at least ${MIN_CHECKPOINTS} to tell an S from a smooth curve`,
     has >= MIN_CHECKPOINTS ? 'Select more, e.g. --checkpoints all or log:8' : `The run has only ${has} in all: curves need runs with at least ${MIN_CHECKPOINTS}`);
 }
 

@@ -79,7 +79,7 @@ export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
   const models = selectModels(opts.suite, opts);
   const k = opts.components ?? 3;
   if (!Number.isInteger(k) || k < 1 || k > models.length) {
-    throw new LmbError('TOO_MANY_COMPONENTS', `--components ${k} is not between 1 and the ${models.length} checkpoints selected`,
+    throw new LmbError('COMPONENTS_TOO_MANY', `--components ${k} is not between 1 and the ${models.length} checkpoints selected`,
       `Use --components ${Math.min(3, models.length)} (at most ${models.length}), or select more checkpoints`);
   }
   const store = await TokenStore.open(opts.store);
@@ -87,7 +87,7 @@ export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
     const { scores: scored, matrix: m, tokenizer: tok } = await scoredMatrix(store, models, opts);
     const rows = completeRows(m.logprobs);
     if (rows.length < 2) {
-      throw new LmbError('TOO_FEW_TOKENS', `corpus ${scored.source} has ${rows.length} token(s) scored by every checkpoint; PCA needs at least 2`, 'Pass --corpus a longer text');
+      throw new LmbError('TOKENS_TOO_FEW', `corpus ${scored.source} has ${rows.length} token(s) scored by every checkpoint; PCA needs at least 2`, 'Pass --corpus a longer text');
     }
     const losses = m.logprobs.map((lp) => Float32Array.from(rows, (r) => -lp[r]));
     const pc = principalComponents(losses);

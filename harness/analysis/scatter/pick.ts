@@ -14,7 +14,7 @@ export interface PickedCheckpoint {
 export function pickCheckpoint(suite: Suite, spec: string): PickedCheckpoint {
   const at = spec.lastIndexOf('@');
   if (at <= 0 || at === spec.length - 1) {
-    throw new LmbError('BAD_CHECKPOINT', `"${spec}" does not name a checkpoint as run@step`, `e.g. ${suite.runs[0]?.name ?? 'seed-1'}@final or ${suite.runs[0]?.name ?? 'seed-1'}@${suite.runs[0]?.checkpoints.at(-1)?.step ?? 4000}`);
+    throw new LmbError('CHECKPOINT_INVALID', `"${spec}" does not name a checkpoint as run@step`, `e.g. ${suite.runs[0]?.name ?? 'seed-1'}@final or ${suite.runs[0]?.name ?? 'seed-1'}@${suite.runs[0]?.checkpoints.at(-1)?.step ?? 4000}`);
   }
   const run = findRun(suite, spec.slice(0, at));
   const stepText = spec.slice(at + 1).trim().toLowerCase();

@@ -9,11 +9,11 @@ import { decodeUtf8, loneSurrogateAt } from '../../tokenize/utf8.js';
  */
 export function readCorpus(path: string): string[] {
   if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new LmbError('CORPUS_NOT_FOUND', `corpus file ${path} does not exist`, 'Pass --corpus a .txt file (documents separated by blank lines) or a .jsonl file with a "text" field per line');
+    throw new LmbError('CORPUS_MISSING', `corpus file ${path} does not exist`, 'Pass --corpus a .txt file (documents separated by blank lines) or a .jsonl file with a "text" field per line');
   }
   const ext = extname(path).toLowerCase();
   if (ext !== '.txt' && ext !== '.jsonl') {
-    throw new LmbError('CORPUS_FORMAT', `corpus file ${path} is neither .txt nor .jsonl`, 'Rename it, or convert it to .txt (documents separated by blank lines) or .jsonl (one {"text": ...} per line)');
+    throw new LmbError('CORPUS_FORMAT_UNKNOWN', `corpus file ${path} is neither .txt nor .jsonl`, 'Rename it, or convert it to .txt (documents separated by blank lines) or .jsonl (one {"text": ...} per line)');
   }
   const text = decodeCorpus(readFileSync(path), path).replace(/\r\n?/g, '\n');
   const docs = ext === '.txt' ? textDocuments(text) : jsonlDocuments(text, path);

@@ -20,16 +20,16 @@ export interface MergedStore {
 export async function mergeTokenStore(into: TokenStore, source: string): Promise<MergedStore> {
   const path = resolve(source);
   if (!existsSync(path)) throw new LmbError('FILE_MISSING', `token store ${path} does not exist`, 'Pass the .duckdb files the shards wrote (lmb tokens --shard i/n --store FILE)');
-  if (path === into.path) throw new LmbError('BAD_OPTION', `cannot merge token store ${path} into itself`, 'Merge the shards into another --store');
+  if (path === into.path) throw new LmbError('OPTION_INVALID', `cannot merge token store ${path} into itself`, 'Merge the shards into another --store');
   const db = into.db;
   try {
     await db.run(`ATTACH '${path.replace(/'/g, "''")}' AS src (READ_ONLY)`);
   } catch (e) {
-    throw new LmbError('TOKEN_STORE_OPEN', `cannot read token store ${path}: ${thrownLine(e)}`, 'Check that it is a store lmb tokens wrote and that no process is writing it');
+    throw new LmbError('TOKEN_STORE_UNREADABLE', `cannot read token store ${path}: ${thrownLine(e)}`, 'Check that it is a store lmb tokens wrote and that no process is writing it');
   }
   try {
     const version = await into.value<number>('SELECT max(version) FROM src.meta').catch(() => null);
-    if (version !== 1) throw new LmbError('TOKEN_STORE_VERSION', `${path} is not a token store of schema version 1`, 'Re-score that shard with this lmb');
+    if (version !== 1) throw new LmbError('TOKEN_STORE_VERSION_UNKNOWN', `${path} is not a token store of schema version 1`, 'Re-score that shard with this lmb');
     await db.run('BEGIN TRANSACTION');
     try {
       for (const sql of MERGE) await db.run(sql);

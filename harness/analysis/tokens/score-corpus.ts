@@ -64,7 +64,7 @@ export async function scoreCorpus(opts: ScoreCorpusOptions): Promise<CorpusScore
   const source = resolve(opts.corpus ?? OPENWEBTEXT_SAMPLE);
   const texts = readCorpus(source);
   const plan = opts.suite.runs.flatMap((run) => (opts.select ? opts.select(run) : run.checkpoints).map((ref) => ({ run, ref })));
-  if (plan.length === 0) throw new LmbError('NOTHING_SELECTED', `no checkpoints of suite ${opts.suite.name} were selected`, 'Check the checkpoint selection');
+  if (plan.length === 0) throw new LmbError('SELECTION_EMPTY', `no checkpoints of suite ${opts.suite.name} were selected`, 'Check the checkpoint selection');
   const store = typeof opts.store === 'object' ? opts.store : await TokenStore.open(opts.store);
   const cache = opts.cache ?? new ResultCache(ResultCache.defaultDir());
   try {

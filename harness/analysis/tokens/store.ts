@@ -65,7 +65,7 @@ export class TokenStore {
       if (!opts.readOnly) mkdirSync(dirname(file), { recursive: true });
       instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (e) {
-      throw new LmbError('TOKEN_STORE_OPEN', `cannot open token store ${file}: ${thrownLine(e)}`,
+      throw new LmbError('TOKEN_STORE_UNREADABLE', `cannot open token store ${file}: ${thrownLine(e)}`,
         'Check that the path is writable and that no other lmb process has it open; or give this run its own --store and combine the two later with lmb merge --tokens');
     }
     const store = new TokenStore(file, instance, await instance.connect());
@@ -74,7 +74,7 @@ export class TokenStore {
     if (version === null && !opts.readOnly) await store.db.run(`INSERT INTO meta VALUES (${SCHEMA_VERSION})`);
     else if (version !== SCHEMA_VERSION) {
       store.close();
-      throw new LmbError('TOKEN_STORE_VERSION', `token store ${file} has schema version ${version}, this lmb reads version ${SCHEMA_VERSION}`, 'Use another --store path, or delete the file');
+      throw new LmbError('TOKEN_STORE_VERSION_UNKNOWN', `token store ${file} has schema version ${version}, this lmb reads version ${SCHEMA_VERSION}`, 'Use another --store path, or delete the file');
     }
     return store;
   }

@@ -17,6 +17,6 @@ export function convergeCommand(): Command {
 
 function parseSteps(value: string): number[] {
   const steps = value.split(',').map(Number);
-  if (steps.some((s) => !Number.isInteger(s) || s < 0)) throw new LmbError('BAD_OPTION', `--steps must be comma-separated steps, got "${value}"`, 'e.g. --steps 2000,400000');
+  if (steps.some((s) => !Number.isInteger(s) || s < 0)) throw new LmbError('OPTION_INVALID', `--steps must be comma-separated steps, got "${value}"`, 'e.g. --steps 2000,400000');
   return steps;
 }

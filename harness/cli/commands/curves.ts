@@ -45,14 +45,14 @@ export function curvesCommand(): Command {
 
 function nonNegative(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new LmbError('BAD_OPTION', `--margin must be a number ≥ 0, got "${value}"`, 'e.g. --margin 6');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new LmbError('OPTION_INVALID', `--margin must be a number ≥ 0, got "${value}"`, 'e.g. --margin 6');
   return n;
 }
 
 function parseTokens(value: string): TokenAt[] {
   return value.split(',').map((item) => {
     const m = /^\s*(\d+):(\d+)\s*$/.exec(item);
-    if (!m) throw new LmbError('BAD_OPTION', `--at takes tokens as doc:position, got "${item.trim()}"`, 'e.g. --at 12:40,57:3');
+    if (!m) throw new LmbError('OPTION_INVALID', `--at takes tokens as doc:position, got "${item.trim()}"`, 'e.g. --at 12:40,57:3');
     return { doc: Number(m[1]), position: Number(m[2]) };
   });
 }

@@ -35,7 +35,7 @@ export function scoreCommand(): Command {
 
 async function runScore(flags: ScoreFlags): Promise<void> {
   if ((flags.text === undefined) === (flags.ids === undefined)) {
-    throw new LmbError('BAD_OPTION', 'give exactly one of --text FILE or --ids 1,2,3', 'e.g. lmb score --model DIR --text input.txt');
+    throw new LmbError('OPTION_INVALID', 'give exactly one of --text FILE or --ids 1,2,3', 'e.g. lmb score --model DIR --text input.txt');
   }
   // Inputs first: a typo in a path should not cost a model load.
   if (!existsSync(flags.model)) throw new LmbError('FILE_MISSING', `${flags.model} does not exist`, 'Check the --model path');
@@ -80,7 +80,7 @@ function readText(file: string): string {
 function parseIds(value: string): number[] {
   const ids = value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (!ids.length || ids.some((n) => !Number.isInteger(n) || n < 0)) {
-    throw new LmbError('BAD_OPTION', `--ids must be comma-separated non-negative integers, got "${value}"`, 'e.g. --ids 464,3290,318');
+    throw new LmbError('OPTION_INVALID', `--ids must be comma-separated non-negative integers, got "${value}"`, 'e.g. --ids 464,3290,318');
   }
   return ids;
 }

@@ -44,7 +44,7 @@ export interface ValueInfo {
 
 export function parseDevice(value: string): Device {
   if ((DEVICES as readonly string[]).includes(value)) return value as Device;
-  throw new LmbError('UNKNOWN_DEVICE', `unknown device "${value}"`, `Use one of: ${DEVICES.join(', ')}`);
+  throw new LmbError('DEVICE_UNKNOWN', `unknown device "${value}"`, `Use one of: ${DEVICES.join(', ')}`);
 }
 
 ort.env.logLevel = 'error';

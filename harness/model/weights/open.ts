@@ -31,7 +31,7 @@ export function detectWeightFormat(path: string): WeightFormat {
     throw new LmbError('CHECKPOINT_UNSUPPORTED', `${path} is a bare pickle, not a zip or safetensors checkpoint`,
       'Re-save it with torch.save(model.state_dict(), path) from PyTorch 1.6 or newer, or convert it to safetensors');
   }
-  throw new LmbError('CHECKPOINT_UNKNOWN_FORMAT', `${path} is neither a PyTorch zip checkpoint, a safetensors file nor a llama2.c export`,
+  throw new LmbError('CHECKPOINT_FORMAT_UNKNOWN', `${path} is neither a PyTorch zip checkpoint, a safetensors file nor a llama2.c export`,
     'Point at pytorch_model.bin, model.safetensors or a llama2.c .bin; if that is what it is, re-download it');
 }
 

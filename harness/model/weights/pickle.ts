@@ -27,7 +27,7 @@ export interface UnpickleOptions {
 
 
 export function unsafeGlobal(file: string, module: string, name: string): LmbError {
-  return new LmbError('CHECKPOINT_UNSAFE_PICKLE',
+  return new LmbError('CHECKPOINT_PICKLE_UNSAFE',
     `${file} asks to call ${module}.${name}, which a weights file never needs; refusing to load it`,
     'Only load checkpoints you trust; if you do trust it, re-save just the weights with '
     + 'torch.save(model.state_dict(), path) or convert it to safetensors');

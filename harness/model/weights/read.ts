@@ -50,7 +50,7 @@ export function readElements(
   dst: Float32Array, dstOffset = 0,
 ): void {
   if (!LITTLE_ENDIAN) {
-    throw new LmbError('UNSUPPORTED_PLATFORM', 'Checkpoint readers need a little-endian CPU',
+    throw new LmbError('PLATFORM_UNSUPPORTED', 'Checkpoint readers need a little-endian CPU',
       'Run on x86-64 or arm64');
   }
   const size = DTYPE_BYTES[dtype];

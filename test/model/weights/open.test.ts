@@ -53,8 +53,8 @@ describe('openWeights', () => {
 
   it.each([
     ['a bare pickle', Buffer.from([0x80, 0x04, 0x95, 1, 0, 0, 0, 0, 0, 0, 0, 0x4e, 0x2e]), 'CHECKPOINT_UNSUPPORTED'],
-    ['text', Buffer.from('version https://git-lfs.github.com/spec/v1\n'), 'CHECKPOINT_UNKNOWN_FORMAT'],
-    ['an empty file', Buffer.alloc(0), 'CHECKPOINT_UNKNOWN_FORMAT'],
+    ['text', Buffer.from('version https://git-lfs.github.com/spec/v1\n'), 'CHECKPOINT_FORMAT_UNKNOWN'],
+    ['an empty file', Buffer.alloc(0), 'CHECKPOINT_FORMAT_UNKNOWN'],
   ])('refuses %s', (label, bytes, code) => {
     const path = join(dir, `${label}.bin`);
     writeFileSync(path, bytes);

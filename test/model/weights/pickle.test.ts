@@ -53,7 +53,7 @@ describe('unpickle refuses', () => {
   it('GLOBAL os.system, naming it in one line', () => {
     const data = pk(0x80, 2, 'c', 'os\nsystem\n', 'X', 9, 0, 0, 0, 'rm -rf ~/', 0x85, 'R', '.');
     const err = caught(() => unpickle(data, none));
-    expect(err.code).toBe('CHECKPOINT_UNSAFE_PICKLE');
+    expect(err.code).toBe('CHECKPOINT_PICKLE_UNSAFE');
     expect(err.message).toBe('x.bin asks to call os.system, which a weights file never needs; refusing to load it');
     expect(err.oneLine()).not.toMatch(/\n/);
     expect(err.fix).toMatch(/state_dict/);
@@ -62,7 +62,7 @@ describe('unpickle refuses', () => {
   it('STACK_GLOBAL builtins.eval', () => {
     const data = pk(0x80, 4, 0x8c, 8, 'builtins', 0x94, 0x8c, 4, 'eval', 0x94, 0x93, 0x8c, 4, '1+1;', 0x85, 'R', '.');
     const err = caught(() => unpickle(data, none));
-    expect(err.code).toBe('CHECKPOINT_UNSAFE_PICKLE');
+    expect(err.code).toBe('CHECKPOINT_PICKLE_UNSAFE');
     expect(err.message).toContain('builtins.eval');
   });
 

@@ -153,7 +153,7 @@ describe('openTorchBin refuses', () => {
     ['torch.storage._load_from_bytes', pickleOf(0x80, 2, 'c', 'torch.storage\n_load_from_bytes\n', 'C', 1, 'x', 0x85, 'R', '.')],
   ])('a pickle that calls %s', (global, pkl) => {
     const err = caught(() => openTorchBin(zipWith(`evil-${global}.bin`, pkl)));
-    expect(err.code).toBe('CHECKPOINT_UNSAFE_PICKLE');
+    expect(err.code).toBe('CHECKPOINT_PICKLE_UNSAFE');
     expect(err.oneLine()).toMatch(new RegExp(`asks to call ${global.replace(/\./g, '\\.')}, which a weights file never needs; refusing to load it\\. Only load checkpoints you trust`));
     expect(err.oneLine()).not.toMatch(/\n/);
   });
