@@ -2,14 +2,15 @@
  * Induction heads across training (Olsson et al. 2022): per checkpoint, the in-context-learning
  * score and every head's prefix-matching score; per run, the phase change between them.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LanguageModel } from '../model/language-model.js';
-import { loadModel, type LoadOptions } from '../model/load.js';
+import type { LoadOptions } from '../model/load.js';
+import { CheckpointKeys } from '../run/checkpoint-key.js';
+import { walkGrid } from '../run/walk.js';
+import type { GridItem } from '../suite/select.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
-import { openTokenizer } from '../tokenize/open.js';
-import { checkTokenizerFits, type TextTokenizer } from '../tokenize/tokenizer.js';
+import type { TextTokenizer } from '../tokenize/tokenizer.js';
 import { cutWindows, iclPositions, measureIclScore, type IclPositions } from './icl-score.js';
 import { phaseChange, type PhaseChange } from './phase-change.js';
 import { candidateTokens, measurePrefixMatching, repeatedSequences, type RepeatedSequences } from './prefix-matching.js';
@@ -79,51 +80,40 @@ export async function measureInduction(model: LanguageModel, probes: InductionPr
 
 export interface InductionOptions {
   suite: Suite;
-  select: (run: Run) => readonly CheckpointRef[];
+  /** The (run, checkpoint) pairs to measure, in order (selectGrid). */
+  grid: readonly GridItem[];
+  /** Holds the weight-hash index (Project.cacheDir). */
+  cacheDir: string;
   model?: Omit<LoadOptions, 'configOverrides' | 'attentions'>;
   /** The text sample (default: the bundled OpenWebText sample). */
   text?: string;
+  /** Delete each downloaded checkpoint's weights once it is measured. */
+  evict?: boolean;
   onCheckpoint?: (run: Run, checkpoint: CheckpointRef, done: number, total: number) => void;
 }
 
 /**
- * Every selected checkpoint of every run. The tokenizer beside the first checkpoint tokenizes
- * the sample once for the whole suite, so all runs are measured on the same token ids.
+ * Every checkpoint of the grid. The suite's tokenizer tokenizes the sample once, so all runs
+ * are measured on the same token ids.
  */
 export async function analyseInduction(opts: InductionOptions): Promise<RunInduction[]> {
-  const plan = opts.suite.runs.map((run) => ({ run, checkpoints: opts.select(run) }));
-  const total = plan.reduce((n, p) => n + p.checkpoints.length, 0);
-  let tokenizer: { tokenizer: TextTokenizer; where: string; ids: number[] } | undefined;
+  let sampleIds: number[] | undefined;
   const probes = new Map<number, InductionProbes>();
-  const out: RunInduction[] = [];
-  let done = 0;
-  for (const { run, checkpoints } of plan) {
-    const measured: CheckpointInduction[] = [];
-    for (const ckpt of checkpoints) {
-      opts.onCheckpoint?.(run, ckpt, done, total);
-      const path = await ckpt.fetch();
-      if (!tokenizer) {
-        const where = statSync(path).isDirectory() ? path : dirname(path);
-        const t = openTokenizer(where);
-        tokenizer = { tokenizer: t, where, ids: t.encode(opts.text ?? readFileSync(OPENWEBTEXT_SAMPLE, 'utf8')) };
-      }
-      const model = await loadModel(path, { ...opts.model, attentions: true, configOverrides: { ...run.configOverrides } });
-      try {
-        checkTokenizerFits(tokenizer.tokenizer, model.vocabSize, tokenizer.where);
-        const C = model.contextLength;
-        if (!probes.has(C)) probes.set(C, inductionProbes(tokenizer.tokenizer, tokenizer.ids, C));
-        measured.push({ step: ckpt.step, ...(await measureInduction(model, probes.get(C)!)) });
-      } finally {
-        await model.dispose();
-      }
-      done++;
-    }
-    const best = (c: CheckpointInduction) => Math.max(...c.prefixMatching.flat());
-    out.push({
+  const measured = await walkGrid({ grid: opts.grid, suite: opts.suite.name, keys: new CheckpointKeys(opts.cacheDir), model: opts.model, evict: opts.evict }, async (c) => {
+    opts.onCheckpoint?.(c.run, c.ref, c.index, c.total);
+    sampleIds ??= c.tokenizer.encode(opts.text ?? readFileSync(OPENWEBTEXT_SAMPLE, 'utf8'));
+    const model = await c.model({ attentions: true });
+    const C = model.contextLength;
+    if (!probes.has(C)) probes.set(C, inductionProbes(c.tokenizer, sampleIds, C));
+    return { run: c.run.name, checkpoint: { step: c.ref.step, ...(await measureInduction(model, probes.get(C)!)) } };
+  });
+  const best = (c: CheckpointInduction) => Math.max(...c.prefixMatching.flat());
+  return opts.suite.runs.filter((run) => measured.some((m) => m.run === run.name)).map((run) => {
+    const checkpoints = measured.filter((m) => m.run === run.name).map((m) => m.checkpoint);
+    return {
       run: run.name,
-      phaseChange: phaseChange(measured.map((c) => ({ step: c.step, iclScore: c.iclScore, bestPrefixMatching: best(c) }))),
-      checkpoints: measured,
-    });
-  }
-  return out;
+      phaseChange: phaseChange(checkpoints.map((c) => ({ step: c.step, iclScore: c.iclScore, bestPrefixMatching: best(c) }))),
+      checkpoints,
+    };
+  });
 }

@@ -16,6 +16,7 @@ import { tokensCommand } from './commands/tokens.js';
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('lmb')
     .description('Behavioural test suites for language-model training runs')
+    .option('--root <dir>', 'the project folder holding behaviours/, snapshots/ and .cache/ (default: the nearest folder up from here with a package.json)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const command of [runCommand(), mergeCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);

@@ -1,6 +1,7 @@
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { LmbError } from '../errors.js';
 import { DEVICES, parseDevice, type Device } from '../model/runtime/session.js';
+import { findProject, type Project } from '../project.js';
 
 /** Options shared by every command that loads a model. */
 export const deviceOption = () =>
@@ -28,4 +29,9 @@ export function notice(line: string): void {
   if (noticed.has(line)) return;
   noticed.add(line);
   process.stderr.write(`lmb: ${line}\n`);
+}
+
+/** The project a command works in: `--root` (a global option of lmb), else found from the working directory. */
+export function projectOf(cmd: Command): Project {
+  return findProject({ root: (cmd.optsWithGlobals() as { root?: string }).root });
 }

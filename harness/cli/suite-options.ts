@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import type { Project } from '../project.js';
 import { GridResults } from '../run/grid-results.js';
-import { ResultCache } from '../run/result-cache.js';
 import { evaluateSuite, type SuiteResults } from '../run/runner.js';
 import { shardItems, type Shard } from '../run/shard.js';
-import { defaultBehaviourDir, loadBehaviours } from '../spec/load.js';
+import type { Behaviour } from '../spec/behaviour.js';
+import { loadBehaviours } from '../spec/load.js';
 import { findSuite } from '../suite/registry.js';
-import { selectGrid, selectOnly } from '../suite/select.js';
+import { selectGrid, type GridItem } from '../suite/select.js';
 import type { Suite } from '../suite/suite.js';
 import { deviceOption, notice, threadsOption, type ModelFlags } from './options.js';
 import { progressReporter } from './progress.js';
@@ -13,49 +14,76 @@ import { progressReporter } from './progress.js';
 export interface SuiteFlags extends ModelFlags {
   suite: string;
   checkpoints: string;
+  runs?: string[];
+  evict?: boolean;
   behaviours?: string[];
 }
 
-/** The options every command that runs a suite's checkpoints shares. */
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** The options every command that walks a suite's checkpoints shares. */
 export function suiteOptions(cmd: Command): Command {
   return cmd
     .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
     .option('--checkpoints <selection>', 'all, final, every:N, log:K, steps or ranges (e.g. 0,1000-5000)', 'all')
+    .option('--runs <names>', 'only these runs (comma-separated names or aliases; default: every run)', list)
+    .option('--evict', 'delete each downloaded checkpoint\'s weights once its results are stored')
     .addOption(deviceOption())
     .addOption(threadsOption());
 }
 
 /** suiteOptions plus --behaviours, for the commands that evaluate behaviours. */
 export function behaviourSuiteOptions(cmd: Command): Command {
-  return suiteOptions(cmd)
-    .option('--behaviours <names>', 'only these behaviours (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean));
+  return suiteOptions(cmd).option('--behaviours <names>', 'only these behaviours (comma-separated)', list);
 }
+
+/** The suite the flags name and the (run, checkpoint) pairs they select. */
+export async function suiteGrid(flags: SuiteFlags): Promise<{ suite: Suite; grid: GridItem[] }> {
+  const suite = await findSuite(flags.suite);
+  return { suite, grid: selectGrid(suite, flags.checkpoints, flags.runs) };
+}
+
+/** True when the flags evaluate less than every behaviour on every checkpoint of every run. */
+export const isNarrowed = (flags: SuiteFlags) => flags.checkpoints !== 'all' || !!flags.runs?.length || !!flags.behaviours?.length;
 
 export interface EvaluateExtras {
-  evict?: boolean;
   /** Evaluate only this shard of the selected grid. */
   shard?: Shard;
-  /** Record each checkpoint's outcomes in GridResults under this folder, for `lmb merge`. */
+  /** Record each checkpoint's answers in GridResults under this folder, for `lmb merge`. */
   resultsDir?: string;
+  /** Evaluate only these grid items (default: the flags' whole grid, or the shard's part). */
+  only?: (grid: GridItem[]) => GridItem[];
 }
 
-/** Evaluates the flags' behaviours on the flags' grid (or one shard of it); undefined when the shard is empty. */
-export async function evaluateFromFlags(flags: SuiteFlags, extra: EvaluateExtras = {}): Promise<{ results: SuiteResults | undefined; suite: Suite; gridSize: number; recorded?: GridResults }> {
-  const suite = await findSuite(flags.suite);
+export interface Evaluated {
+  /** Undefined when the shard is empty. */
+  results: SuiteResults | undefined;
+  suite: Suite;
+  behaviours: Behaviour[];
+  gridSize: number;
+  recorded?: GridResults;
+}
+
+/** Evaluates the flags' behaviours on the flags' grid (or one shard of it) in `project`. */
+export async function evaluateFromFlags(flags: SuiteFlags, project: Project, extra: EvaluateExtras = {}): Promise<Evaluated> {
+  const { suite, grid: selected } = await suiteGrid(flags);
+  const grid = extra.only ? extra.only(selected) : selected;
   const recorded = extra.resultsDir === undefined ? undefined : new GridResults(extra.resultsDir, suite.name);
-  const grid = selectGrid(suite, flags.checkpoints);
   const mine = shardItems(grid, extra.shard);
-  if (mine.length === 0 && extra.shard) return { results: undefined, suite, gridSize: grid.length, recorded };
-  const behaviours = await loadBehaviours(defaultBehaviourDir(), flags.behaviours);
+  const behaviours = await loadBehaviours(project.behavioursDir, { only: flags.behaviours, root: project.root });
+  if (mine.length === 0 && extra.shard) return { results: undefined, suite, behaviours, gridSize: grid.length, recorded };
   const results = await evaluateSuite({
     suite,
+    grid: mine,
     behaviours,
-    cache: new ResultCache(ResultCache.defaultDir()),
-    select: selectOnly(mine),
+    cacheDir: project.cacheDir,
     model: { device: flags.device, threads: flags.threads, onNotice: notice },
-    evict: extra.evict,
+    evict: flags.evict,
     onProgress: progressReporter(),
-    onCheckpoint: recorded && ((c, probes) => recorded.record(c, probes)),
+    onCheckpoint: recorded && ((c) => recorded.record(c)),
   });
-  return { results, suite, gridSize: grid.length, recorded };
+  return { results, suite, behaviours, gridSize: grid.length, recorded };
 }
+
+/** `<cacheDir>/grid`: where lmb run records answers for lmb merge unless --results says otherwise. */
+export const defaultResultsDir = (project: Project) => `${project.cacheDir}/grid`;

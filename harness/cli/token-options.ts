@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { TokenAnalysisOptions } from '../analysis/tokens/scored-matrix.js';
+import type { Project } from '../project.js';
 import type { Suite } from '../suite/suite.js';
 import { notice, type ModelFlags } from './options.js';
 import { statusLine } from './progress.js';
@@ -20,10 +21,11 @@ export function tokenStoreOptions(cmd: Command): Command {
  * The flags' corpus, store and model settings as analysis options, with a terminal status line
  * for the checkpoints being scored; call `done()` when the analysis returns.
  */
-export function tokenAnalysisFromFlags(command: string, suite: Suite, flags: TokenStoreFlags): TokenAnalysisOptions & { done(): void } {
+export function tokenAnalysisFromFlags(command: string, suite: Suite, flags: TokenStoreFlags, project: Project): TokenAnalysisOptions & { done(): void } {
   const status = statusLine();
   return {
     suite,
+    cacheDir: project.cacheDir,
     corpus: flags.corpus,
     store: flags.store,
     model: { device: flags.device, threads: flags.threads, onNotice: notice },

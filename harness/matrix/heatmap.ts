@@ -36,7 +36,11 @@ export function matrixHeatmap(m: PassRateMatrix): string {
     parts.push(`<text x="${left - 8}" y="${y + ch / 2 + 4}" text-anchor="end">${escapeXml(b)}</text>`);
     for (const { run, x: bx } of blocks) {
       run.steps.forEach((s, i) => {
-        const c = m.cells[b][run.name][String(s)];
+        const c = m.cells[b]?.[run.name]?.[String(s)];
+        if (!c) {
+          parts.push(`<rect x="${bx + i * cw}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="#eee"><title>${escapeXml(`${b} · ${run.name} · step ${s}: not evaluated`)}</title></rect>`);
+          return;
+        }
         parts.push(`<rect x="${bx + i * cw}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="${colour(c.rate)}"><title>${escapeXml(`${b} · ${run.name} · step ${s}: ${c.passed}/${c.total} (${c.low}–${c.high})`)}</title></rect>`);
         parts.push(`<text x="${bx + i * cw + cw / 2}" y="${y + ch / 2 + 4}" text-anchor="middle" font-size="9">${Math.round(100 * c.rate)}</text>`);
       });

@@ -9,8 +9,8 @@ export function matrixMarkdown(m: PassRateMatrix): string {
     out.push(`## ${run.name}`, '', `| behaviour | ${run.steps.map((s) => `step ${s}`).join(' | ')} |`, `| --- |${run.steps.map(() => ' ---: |').join('')}`);
     for (const b of m.behaviours) {
       const cells = run.steps.map((s) => {
-        const c = m.cells[b][run.name][String(s)];
-        return `${pct(c.rate)} (${pct(c.low)}–${pct(c.high)})`;
+        const c = m.cells[b]?.[run.name]?.[String(s)];
+        return c ? `${pct(c.rate)} (${pct(c.low)}–${pct(c.high)})` : '—';
       });
       out.push(`| ${b} | ${cells.join(' | ')} |`);
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SuiteResults } from '../run/runner.js';
 import { wilson } from './wilson.js';
 
@@ -17,8 +18,32 @@ export interface PassRateMatrix {
   suite: string;
   behaviours: string[];
   runs: { name: string; steps: number[] }[];
+  /**
+   * Each behaviour's probe set: a hash of its probes' ids and their count. A cell that moved
+   * because its probes changed is then told apart from one whose model changed.
+   */
+  probeSets?: Record<string, ProbeSet>;
   /** cells[behaviour][run][step] */
   cells: Record<string, Record<string, Record<string, Cell>>>;
+}
+
+export interface ProbeSet {
+  hash: string;
+  probes: number;
+}
+
+/** A probe set's identity: its ids, in any order. */
+export function probeSetOf(probes: readonly { id: string }[]): ProbeSet {
+  const ids = probes.map((p) => p.id).sort();
+  return { hash: createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 12), probes: ids.length };
+}
+
+/** `probe set changed: 148 -> 60 probes` when a behaviour's probes differ between two matrices, else undefined. */
+export function probeSetChange(before: PassRateMatrix | null | undefined, now: PassRateMatrix, behaviour: string): string | undefined {
+  const a = before?.probeSets?.[behaviour];
+  const b = now.probeSets?.[behaviour];
+  if (!a || !b || a.hash === b.hash) return undefined;
+  return `probe set changed: ${a.probes} -> ${b.probes} probes`;
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -50,7 +75,8 @@ export function buildMatrix(results: SuiteResults): PassRateMatrix {
       }
     }
   }
-  return { suite: results.suite, behaviours, runs, cells };
+  const probeSets = Object.fromEntries(behaviours.map((b) => [b, probeSetOf(results.probes.get(b)!)]));
+  return { suite: results.suite, behaviours, runs, probeSets, cells };
 }
 
 export function cellAt(m: PassRateMatrix, behaviour: string, run: string, step: number): Cell | undefined {

@@ -1,4 +1,4 @@
-import type { PassRateMatrix } from './matrix.js';
+import { probeSetChange, type PassRateMatrix } from './matrix.js';
 
 /**
  * Overlays `top` on `base`: every cell of either, `top`'s where both have one. Runs keep
@@ -26,11 +26,34 @@ export function mergeMatrices(base: PassRateMatrix | undefined, top: PassRateMat
       cells[b][r.name] = row;
     }
   }
-  return { suite: top.suite, behaviours, runs, cells };
+  const probeSets = base.probeSets || top.probeSets ? { ...base.probeSets, ...top.probeSets } : undefined;
+  return { suite: top.suite, behaviours, runs, ...(probeSets ? { probeSets: sortedKeys(probeSets) } : {}), cells };
 }
 
 /** The matrix restricted to `behaviours`. */
 export function onlyBehaviours(m: PassRateMatrix, behaviours: readonly string[]): PassRateMatrix {
   const keep = m.behaviours.filter((b) => behaviours.includes(b));
-  return { ...m, behaviours: keep, cells: Object.fromEntries(keep.map((b) => [b, m.cells[b]])) };
+  const probeSets = m.probeSets && Object.fromEntries(keep.filter((b) => m.probeSets![b]).map((b) => [b, m.probeSets![b]]));
+  return { ...m, behaviours: keep, ...(probeSets ? { probeSets } : {}), cells: Object.fromEntries(keep.map((b) => [b, m.cells[b]])) };
 }
+
+/**
+ * `top` laid over the committed `base` for a run that computed only some cells: every other
+ * committed cell is kept, except those of a behaviour whose probe set `top` changed (they were
+ * computed with other probes; keeping them would mix two probe sets in one row).
+ */
+export function overlayCells(base: PassRateMatrix | undefined, top: PassRateMatrix): { matrix: PassRateMatrix; dropped: { behaviour: string; change: string; cells: number }[] } {
+  if (!base) return { matrix: top, dropped: [] };
+  const dropped: { behaviour: string; change: string; cells: number }[] = [];
+  const cells = { ...base.cells };
+  for (const b of top.behaviours) {
+    const change = probeSetChange(base, top, b);
+    if (!change || !cells[b]) continue;
+    const stale = Object.entries(cells[b]).reduce((n, [run, steps]) => n + Object.keys(steps).filter((s) => !top.cells[b]?.[run]?.[s]).length, 0);
+    delete cells[b];
+    if (stale > 0) dropped.push({ behaviour: b, change, cells: stale });
+  }
+  return { matrix: mergeMatrices({ ...base, cells }, top), dropped };
+}
+
+const sortedKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -8,10 +8,12 @@ import { convergence, convergenceMarkdown } from './converge.js';
 import { matrixHeatmap } from './heatmap.js';
 import { matrixMarkdown } from './markdown.js';
 import { buildMatrix, type PassRateMatrix } from './matrix.js';
+import { overlayCells } from './merge.js';
+import type { Project } from '../project.js';
 
 /** A suite's committed snapshot folder, `snapshots/<suite>/` (the name made safe for a folder), where every command writes. */
-export function snapshotDir(root: string, suite: string): string {
-  return join(root, 'snapshots', safeName(suite));
+export function snapshotDir(project: Pick<Project, 'snapshotsDir'>, suite: string): string {
+  return join(project.snapshotsDir, safeName(suite));
 }
 
 export function writeSnapshot(dir: string, m: PassRateMatrix): void {
@@ -21,15 +23,42 @@ export function writeSnapshot(dir: string, m: PassRateMatrix): void {
   atomicWrite(join(dir, 'heatmap.svg'), matrixHeatmap(m));
 }
 
-/** What `lmb run` and `lmb merge` write for a suite's results: the snapshot plus the convergence diffs. */
-export function writeResultsSnapshot(dir: string, results: SuiteResults): PassRateMatrix {
-  const matrix = buildMatrix(results);
-  writeSnapshot(dir, matrix);
-  const conv = convergence(results);
-  atomicWrite(join(dir, 'convergence.json'), `${JSON.stringify(conv, null, 2)}\n`);
-  atomicWrite(join(dir, 'convergence.md'), `${convergenceMarkdown(conv)}\n`);
-  return matrix;
+export interface SnapshotUpdate {
+  /** The matrix as written. */
+  matrix: PassRateMatrix;
+  /** Cells this run computed. */
+  updated: number;
+  /** Committed cells kept as they were. */
+  kept: number;
+  /** Behaviours whose probe set changed, with how many of their committed cells outside this run were dropped. */
+  dropped: { behaviour: string; change: string; cells: number }[];
+  /** Whether convergence.json/md were rewritten (only a run over the whole grid rewrites them). */
+  convergence: boolean;
 }
+
+/**
+ * What `lmb run` and `lmb merge` write for a suite's results. A run over the whole grid (every
+ * behaviour, run and checkpoint) writes the snapshot and the convergence diffs afresh; a
+ * narrowed one (`partial`) updates only its own cells and leaves every other committed cell,
+ * and the convergence files, as they were.
+ */
+export function writeResultsSnapshot(dir: string, results: SuiteResults, opts: { partial?: boolean } = {}): SnapshotUpdate {
+  const now = buildMatrix(results);
+  const updated = countCells(now);
+  if (!opts.partial) {
+    writeSnapshot(dir, now);
+    const conv = convergence(results);
+    atomicWrite(join(dir, 'convergence.json'), `${JSON.stringify(conv, null, 2)}\n`);
+    atomicWrite(join(dir, 'convergence.md'), `${convergenceMarkdown(conv)}\n`);
+    return { matrix: now, updated, kept: 0, dropped: [], convergence: true };
+  }
+  const { matrix, dropped } = overlayCells(readSnapshot(dir), now);
+  writeSnapshot(dir, matrix);
+  return { matrix, updated, kept: countCells(matrix) - updated, dropped, convergence: false };
+}
+
+export const countCells = (m: PassRateMatrix) =>
+  Object.values(m.cells).reduce((n, runs) => n + Object.values(runs).reduce((k, steps) => k + Object.keys(steps).length, 0), 0);
 
 export function readMatrix(path: string): PassRateMatrix {
   if (!existsSync(path)) throw new LmbError('FILE_MISSING', `${path} does not exist`, 'Run the behaviours first (lmb run or vitest --project behaviours)');

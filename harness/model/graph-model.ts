@@ -1,5 +1,5 @@
 import { LmbError } from '../errors.js';
-import { openCheckpoint } from './checkpoint.js';
+import { openCheckpoint, type Checkpoint } from './checkpoint.js';
 import { allPositions, flattenIds, type ForwardOptions, type ForwardResult, type LanguageModel } from './language-model.js';
 import { OnnxSession, type SessionOptions } from './runtime/session.js';
 import { openWeights } from './weights/open.js';
@@ -31,8 +31,12 @@ export class GraphModel implements LanguageModel {
     return this.session.device;
   }
 
-  static async load(path: string, opts: GraphModelOptions = {}): Promise<GraphModel> {
-    const ckpt = openCheckpoint(path, opts.configOverrides);
+  static load(path: string, opts: GraphModelOptions = {}): Promise<GraphModel> {
+    return GraphModel.fromCheckpoint(openCheckpoint(path, opts.configOverrides), opts);
+  }
+
+  /** Builds the model of a checkpoint already opened (its config validated, overrides applied). */
+  static async fromCheckpoint(ckpt: Checkpoint, opts: Omit<GraphModelOptions, 'configOverrides'> = {}): Promise<GraphModel> {
     const { architecture: arch, config } = ckpt;
     const weights = openWeights(ckpt.weightsPath);
     let session: OnnxSession;

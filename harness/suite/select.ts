@@ -1,4 +1,5 @@
 import { LmbError } from '../errors.js';
+import { findRun } from './find-run.js';
 import type { CheckpointRef, Run, Suite } from './suite.js';
 
 /**
@@ -27,14 +28,13 @@ export interface GridItem {
   ref: CheckpointRef;
 }
 
-/** A suite's selected (run, checkpoint) pairs, run by run in suite order, steps ascending. */
-export function selectGrid(suite: Suite, selection: string): GridItem[] {
-  return suite.runs.flatMap((run) => selectCheckpoints(run, selection).map((ref) => ({ run, ref })));
-}
-
-/** A per-run `select` callback that picks exactly `items` (a grid, or part of one). */
-export function selectOnly(items: readonly GridItem[]): (run: Run) => CheckpointRef[] {
-  return (run) => items.filter((p) => p.run === run).map((p) => p.ref);
+/**
+ * A suite's selected (run, checkpoint) pairs, run by run in suite order, steps ascending: the
+ * `selection` of every run, or of `runs` only (names or aliases, see findRun).
+ */
+export function selectGrid(suite: Suite, selection: string, runs?: readonly string[]): GridItem[] {
+  const chosen = runs?.length ? new Set(runs.map((r) => findRun(suite, r))) : undefined;
+  return suite.runs.filter((run) => !chosen || chosen.has(run)).flatMap((run) => selectCheckpoints(run, selection).map((ref) => ({ run, ref })));
 }
 
 /** `selectCheckpoints` on a sorted list of steps; `owner` names them in errors (e.g. `run alias`). */

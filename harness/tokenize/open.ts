@@ -34,3 +34,11 @@ export function openTokenizer(path: string): TextTokenizer {
   throw new LmbError('TOKENIZER_MISSING', `${path} has neither tokenizer.json, vocab.json + merges.txt, nor a llama2.c tok*.bin`,
     'Pass --ids instead of --text, or copy the tokenizer files next to the model');
 }
+
+/** Hugging Face tokenizer files, any of which `openTokenizer` may read from a directory. */
+const HF_TOKENIZER_FILES = ['tokenizer.json', 'vocab.json', 'merges.txt', 'special_tokens_map.json', 'tokenizer_config.json'];
+
+/** The files in `dir` that `openTokenizer(dir)` may read: copying them elsewhere copies the tokenizer. */
+export function tokenizerFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => HF_TOKENIZER_FILES.includes(f) || LLAMA2C_TOKENIZER.test(f)).map((f) => join(dir, f));
+}

@@ -1,6 +1,6 @@
 /** Setup file of the behaviours project: each spec file's behaviour() becomes tests. */
 import { describe, inject, test } from 'vitest';
-import type { Cell } from '../matrix/matrix.js';
+import { probeSetChange, type Cell } from '../matrix/matrix.js';
 import { setRegisterHook, type Behaviour } from '../spec/behaviour.js';
 import { cellKey, type BehaviourRun } from './context.js';
 import './context.js';
@@ -33,6 +33,11 @@ setRegisterHook((b: Behaviour) => {
               '\nWrite it: npx vitest --project behaviours -u');
           }
           if (now.rate < before.low || now.rate > before.high) {
+            const changed = probeSetChange(ctx.snapshot, ctx.matrix, b.name);
+            if (changed) {
+              throw new Error(`${b.name} · ${run.name} @ step ${step}: ${changed} since the snapshot, so its pass rate moved with its probes ` +
+                `(now ${show(now)}, snapshot ${show(before)}), not necessarily with the model.\nAccept the new probe set: npx vitest --project behaviours -u`);
+            }
             throw new Error(`${b.name} · ${run.name} @ step ${step}: pass rate ${show(now)} left the snapshot's 95% interval ` +
               `${pct(before.low)}–${pct(before.high)} (snapshot: ${show(before)}).${failureList(ctx, b.name, run.name, step)}${rerun(b.name, run.name, step)}`);
           }
@@ -43,8 +48,8 @@ setRegisterHook((b: Behaviour) => {
         const steps = floor.from === undefined || floor.from === 'final' ? [ctx.finalSteps[run.name]] : run.steps.filter((s) => s >= (floor.from as number));
         for (const step of steps.filter((s) => run.steps.includes(s))) {
           test(`${run.name} @ step ${step} reaches the floor ${pct(floor.rate)}`, () => {
-            const now = ctx.matrix.cells[b.name][run.name][String(step)];
-            if (now.rate < floor.rate) {
+            const now = ctx.matrix.cells[b.name]?.[run.name]?.[String(step)];
+            if (now && now.rate < floor.rate) {
               throw new Error(`${b.name} · ${run.name} @ step ${step}: pass rate ${show(now)} is below the floor ${pct(floor.rate)}.` +
                 `${failureList(ctx, b.name, run.name, step)}${rerun(b.name, run.name, step)}`);
             }

@@ -1,5 +1,6 @@
 import { LmbError } from '../../errors.js';
 import { shownPath } from '../../files/shown-path.js';
+import type { GridItem } from '../../suite/select.js';
 import type { CheckpointRef, Run } from '../../suite/suite.js';
 import { documentTokens, precedingText } from '../tokens/documents.js';
 import type { TokenMatrix } from '../tokens/matrix.js';
@@ -19,7 +20,8 @@ export interface TokenAt {
 
 export interface CurvesOptions extends TokenAnalysisOptions {
   /** Which checkpoints of each run (default: all); each run needs MIN_CHECKPOINTS. */
-  select?: (run: Run) => readonly CheckpointRef[];
+  /** The (run, checkpoint) pairs, run by run (selectGrid); default: every checkpoint of every run. */
+  grid?: readonly GridItem[];
   /** How many of the most disagreeing tokens (default 500). */
   tokens?: number;
   /** These tokens instead. */
@@ -72,9 +74,10 @@ export interface CurvesSummary {
  * how many are S-shaped per run.
  */
 export async function analyseCurves(opts: CurvesOptions): Promise<CurvesSummary> {
-  const plan = opts.suite.runs.map((run) => ({ run, refs: opts.select ? opts.select(run) : run.checkpoints }));
+  const plan = opts.suite.runs.filter((run) => !opts.grid || opts.grid.some((g) => g.run === run))
+    .map((run) => ({ run, refs: opts.grid ? opts.grid.filter((g) => g.run === run).map((g) => g.ref) : run.checkpoints }));
   for (const { run, refs } of plan) checkEnoughCheckpoints(run, refs);
-  const store = await TokenStore.open(opts.store);
+  const store = await TokenStore.open(opts.store ?? TokenStore.pathIn(opts.cacheDir));
   try {
     const { scores, matrix: m, tokenizer: tok } = await scoredMatrix(store, plan.flatMap((p) => p.refs.map((ref) => ({ run: p.run, ref }))), opts);
     let column = 0;

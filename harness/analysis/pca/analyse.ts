@@ -82,7 +82,7 @@ export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
     throw new LmbError('COMPONENTS_TOO_MANY', `--components ${k} is not between 1 and the ${models.length} checkpoints selected`,
       `Use --components ${Math.min(3, models.length)} (at most ${models.length}), or select more checkpoints`);
   }
-  const store = await TokenStore.open(opts.store);
+  const store = await TokenStore.open(opts.store ?? TokenStore.pathIn(opts.cacheDir));
   try {
     const { scores: scored, matrix: m, tokenizer: tok } = await scoredMatrix(store, models, opts);
     const rows = completeRows(m.logprobs);

@@ -72,7 +72,7 @@ export interface ScatterResult {
 export async function analyseScatter(opts: ScatterOptions): Promise<ScatterResult> {
   const a = pickCheckpoint(opts.suite, opts.a);
   const b = pickCheckpoint(opts.suite, opts.b);
-  const store = await TokenStore.open(opts.store);
+  const store = await TokenStore.open(opts.store ?? TokenStore.pathIn(opts.cacheDir));
   try {
     const { scores, matrix: m, tokenizer: tok } = await scoredMatrix(store, [a, b], opts);
     const docs = await documentTokens(store, m);

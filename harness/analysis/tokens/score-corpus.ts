@@ -1,33 +1,33 @@
 import { resolve } from 'node:path';
-import { openCheckpoint } from '../../model/checkpoint.js';
-import { loadModel, type LoadOptions } from '../../model/load.js';
-import { ResultCache } from '../../run/result-cache.js';
+import type { LoadOptions } from '../../model/load.js';
+import { CheckpointKeys } from '../../run/checkpoint-key.js';
+import { walkGrid } from '../../run/walk.js';
 import { Scorer, type ScorerOptions } from '../../score/scorer.js';
-import { lookahead } from '../../suite/lookahead.js';
+import type { GridItem } from '../../suite/select.js';
 import type { CheckpointRef, Run, Suite } from '../../suite/suite.js';
-import { openTokenizer } from '../../tokenize/open.js';
-import { checkTokenizerFits, type TextTokenizer } from '../../tokenize/tokenizer.js';
-import { LmbError } from '../../errors.js';
+import type { TextTokenizer } from '../../tokenize/tokenizer.js';
 import { OPENWEBTEXT_SAMPLE } from '../induction.js';
 import { readCorpus } from './corpus.js';
 import { TokenStore, type StoredCorpus } from './store.js';
 
 export interface ScoreCorpusOptions {
   suite: Suite;
-  /** Which checkpoints of each run (default: all). */
-  select?: (run: Run) => readonly CheckpointRef[];
+  /** The (run, checkpoint) pairs to score, in order (selectGrid). */
+  grid: readonly GridItem[];
+  /** Holds the weight-hash index behind the checkpoint keys (Project.cacheDir). */
+  cacheDir: string;
   /** A .txt (documents separated by blank lines) or .jsonl file (default: the bundled OpenWebText sample). */
   corpus?: string;
-  /** The DuckDB file, or an open store (default: TokenStore.defaultPath()). */
+  /** The DuckDB file, or an open store (default: `<cacheDir>/tokens.duckdb`). */
   store?: string | TokenStore;
-  /** Remembers weight hashes for the checkpoint keys (default: the result cache). */
-  cache?: ResultCache;
   model?: Omit<LoadOptions, 'configOverrides'>;
   scorer?: ScorerOptions;
   /** Tokens given to the scorer at once (default 65536); whole documents, so a longer one goes alone. */
   chunkTokens?: number;
   /** Checkpoints fetched ahead of the one being scored (default 2). */
   ahead?: number;
+  /** Delete each downloaded checkpoint's weights once its scores are stored. */
+  evict?: boolean;
   onCheckpoint?: (done: number, total: number, run: Run, ref: CheckpointRef) => void;
 }
 
@@ -60,53 +60,39 @@ export interface CorpusScores {
  * only (checkpoint, document) pairs not yet stored are computed: re-running adds nothing, a new
  * checkpoint or document adds just that. A checkpoint with nothing missing is never loaded.
  */
-export async function scoreCorpus(opts: ScoreCorpusOptions): Promise<CorpusScores> {
+export async function scoreCorpus(opts: ScoreCorpusOptions): Promise<CorpusScores & { tokenizer: TextTokenizer }> {
   const source = resolve(opts.corpus ?? OPENWEBTEXT_SAMPLE);
   const texts = readCorpus(source);
-  const plan = opts.suite.runs.flatMap((run) => (opts.select ? opts.select(run) : run.checkpoints).map((ref) => ({ run, ref })));
-  if (plan.length === 0) throw new LmbError('SELECTION_EMPTY', `no checkpoints of suite ${opts.suite.name} were selected`, 'Check the checkpoint selection');
-  const store = typeof opts.store === 'object' ? opts.store : await TokenStore.open(opts.store);
-  const cache = opts.cache ?? new ResultCache(ResultCache.defaultDir());
+  const store = typeof opts.store === 'object' ? opts.store : await TokenStore.open(opts.store ?? TokenStore.pathIn(opts.cacheDir));
   try {
     let corpus: StoredCorpus | undefined;
-    let tokenizer: { dir: string; tok: TextTokenizer } | undefined;
+    let tokenizer: TextTokenizer | undefined;
     let documents: number[][] = [];
-    const out: { ckpt: number; row: Omit<CheckpointTokens, 'meanLoss'> }[] = [];
-    let index = 0;
-    for await (const { dir: path } of lookahead(plan.map((p) => p.ref), opts.ahead ?? 2)) {
-      const { run, ref } = plan[index];
-      opts.onCheckpoint?.(index, plan.length, run, ref);
-      const { dir, weightsPath } = openCheckpoint(path);
+    const walk = { grid: opts.grid, suite: opts.suite.name, keys: new CheckpointKeys(opts.cacheDir), model: opts.model, ahead: opts.ahead, evict: opts.evict };
+    const out = await walkGrid(walk, async (c) => {
+      opts.onCheckpoint?.(c.index, c.total, c.run, c.ref);
       if (!corpus) {
-        // The tokenizer beside the first checkpoint tokenizes the corpus once, for every run.
-        tokenizer = { dir, tok: openTokenizer(dir) };
-        documents = texts.map((t) => tokenizer!.tok.encode(t));
+        // The suite's tokenizer tokenizes the corpus once, for every run.
+        tokenizer = c.tokenizer;
+        documents = texts.map((t) => c.tokenizer.encode(t));
         corpus = await store.addCorpus(source, documents);
       }
-      const key = cache.checkpointKey(dir, weightsPath, run.configOverrides);
-      const ckpt = await store.checkpointId(key, { suite: opts.suite.name, run: run.name, step: ref.step, name: ref.name });
+      const ckpt = await store.checkpointId(c.key, { suite: opts.suite.name, run: c.run.name, step: c.ref.step, name: c.ref.name });
       const done = await store.doneDocs(ckpt);
       const missing = [...new Set(corpus.docIds)].filter((d) => !done.has(d));
       let added = 0;
       if (missing.length > 0) {
         const firstIndex = new Map(corpus.docIds.map((d, i) => [d, i] as const).reverse());
-        const model = await loadModel(path, { ...opts.model, configOverrides: { ...run.configOverrides } });
-        try {
-          checkTokenizerFits(tokenizer!.tok, model.vocabSize, tokenizer!.dir);
-          const scorer = new Scorer(model, opts.scorer);
-          added = await store.writeCheckpoint(ckpt, async (append) => {
-            for (const chunk of chunks(missing, (d) => documents[firstIndex.get(d)!].length, opts.chunkTokens ?? 65536)) {
-              const scores = await scorer.score(chunk.map((d) => documents[firstIndex.get(d)!]));
-              chunk.forEach((d, i) => append(d, scores[i]));
-            }
-          });
-        } finally {
-          await model.dispose();
-        }
+        const scorer = new Scorer(await c.model(), opts.scorer);
+        added = await store.writeCheckpoint(ckpt, async (append) => {
+          for (const chunk of chunks(missing, (d) => documents[firstIndex.get(d)!].length, opts.chunkTokens ?? 65536)) {
+            const scores = await scorer.score(chunk.map((d) => documents[firstIndex.get(d)!]));
+            chunk.forEach((d, i) => append(d, scores[i]));
+          }
+        });
       }
-      out.push({ ckpt, row: { run: run.name, step: ref.step, key, added } });
-      index++;
-    }
+      return { ckpt, row: { run: c.run.name, step: c.ref.step, key: c.key, added } };
+    });
     const losses = await store.meanLoss(corpus!.id, out.map((o) => o.ckpt));
     const tokens = documents.reduce((n, d) => n + d.length, 0);
     return {
@@ -118,6 +104,7 @@ export async function scoreCorpus(opts: ScoreCorpusOptions): Promise<CorpusScore
       tokens,
       scoredTokens: documents.reduce((n, d) => n + Math.max(0, d.length - 1), 0),
       checkpoints: out.map((o) => ({ ...o.row, meanLoss: losses.get(o.ckpt)! })),
+      tokenizer: tokenizer!,
     };
   } finally {
     if (typeof opts.store !== 'object') store.close();

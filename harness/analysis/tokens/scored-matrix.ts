@@ -1,8 +1,6 @@
-import { openCheckpoint } from '../../model/checkpoint.js';
 import type { LoadOptions } from '../../model/load.js';
-import { selectOnly, type GridItem } from '../../suite/select.js';
+import type { GridItem } from '../../suite/select.js';
 import type { Suite } from '../../suite/suite.js';
-import { openTokenizer } from '../../tokenize/open.js';
 import type { TextTokenizer } from '../../tokenize/tokenizer.js';
 import { readTokenMatrix, type TokenMatrix } from './matrix.js';
 import { scoreCorpus, type CorpusScores } from './score-corpus.js';
@@ -13,7 +11,9 @@ export interface TokenAnalysisOptions {
   suite: Suite;
   /** A .txt or .jsonl file (default: the bundled OpenWebText sample). */
   corpus?: string;
-  /** The DuckDB token store (default: TokenStore.defaultPath()). */
+  /** The project's cache folder: the weight-hash index, and the token store's default place. */
+  cacheDir: string;
+  /** The DuckDB token store (default: `<cacheDir>/tokens.duckdb`). */
   store?: string;
   /** Preceding tokens shown with each token reported (default 8). */
   contextTokens?: number;
@@ -23,13 +23,14 @@ export interface TokenAnalysisOptions {
 
 /**
  * Scores the corpus with `checkpoints` (only what the store lacks) and reads their per-token
- * log-probs back, one column per checkpoint in the order given; with the tokenizer beside the
- * first checkpoint, which tokenized the corpus, to show tokens and contexts.
+ * log-probs back, one column per checkpoint in the order given; with the suite's tokenizer, which
+ * tokenized the corpus, to show tokens and contexts.
  */
 export async function scoredMatrix(store: TokenStore, checkpoints: readonly GridItem[], opts: TokenAnalysisOptions): Promise<{ scores: CorpusScores; matrix: TokenMatrix; tokenizer: TextTokenizer }> {
-  const scores = await scoreCorpus({
+  const { tokenizer, ...scores } = await scoreCorpus({
     suite: opts.suite,
-    select: selectOnly(checkpoints),
+    grid: checkpoints,
+    cacheDir: opts.cacheDir,
     corpus: opts.corpus,
     store,
     model: opts.model,
@@ -39,7 +40,5 @@ export async function scoredMatrix(store: TokenStore, checkpoints: readonly Grid
     corpus: scores.corpus,
     checkpoints: checkpoints.map((c) => ({ run: c.run.name, step: c.ref.step, suite: opts.suite.name })),
   });
-  const [first] = checkpoints;
-  const tokenizer = openTokenizer(openCheckpoint(await first.ref.fetch(), { ...first.run.configOverrides }).dir);
   return { scores, matrix, tokenizer };
 }

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { LmbError, thrownLine } from '../../errors.js';
-import { ResultCache } from '../../run/result-cache.js';
 import type { TokenScores } from '../../score/scorer.js';
 
 const SCHEMA_VERSION = 1;
@@ -11,7 +10,7 @@ const SCHEMA_VERSION = 1;
 /**
  * Tables, long and column-wise, so a million tokens x hundreds of checkpoints never sit in memory:
  * documents are keyed by the hash of their token ids (what a model scores), checkpoints by their
- * content key (ResultCache.checkpointKey), so a changed corpus or a renamed run reuses every
+ * content key (CheckpointKeys.key), so a changed corpus or a renamed run reuses every
  * (checkpoint, document) already scored. Position 0 of a document has no prediction: not stored.
  */
 const SCHEMA = `
@@ -53,12 +52,12 @@ export class TokenStore {
     readonly db: DuckDBConnection,
   ) {}
 
-  /** `.cache/lmb/tokens.duckdb`, or under LMB_CACHE. */
-  static defaultPath(): string {
-    return join(ResultCache.defaultDir(), 'tokens.duckdb');
+  /** The store in a project's cache folder: `<cacheDir>/tokens.duckdb`. */
+  static pathIn(cacheDir: string): string {
+    return join(cacheDir, 'tokens.duckdb');
   }
 
-  static async open(path = TokenStore.defaultPath(), opts: { readOnly?: boolean } = {}): Promise<TokenStore> {
+  static async open(path: string, opts: { readOnly?: boolean } = {}): Promise<TokenStore> {
     const file = resolve(path);
     let instance: DuckDBInstance;
     try {

@@ -1,16 +1,20 @@
 import { Command, Option } from 'commander';
 import { LmbError } from '../../errors.js';
 import { convergence, convergenceMarkdown } from '../../matrix/converge.js';
+import { projectOf } from '../options.js';
 import { behaviourSuiteOptions, evaluateFromFlags, type SuiteFlags } from '../suite-options.js';
 
 export function convergeCommand(): Command {
   return behaviourSuiteOptions(new Command('converge'))
     .description('probe-by-probe agreement between runs: counts, Cohen\'s kappa, the probes that split them')
-    .option('--steps <steps>', 'comma-separated steps to compare at (default: the middle and final shared steps)', parseSteps)
+    .option('--steps <steps>', 'comma-separated steps to compare at, the only checkpoints evaluated (default: the middle and final shared steps of --checkpoints)', parseSteps)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
-    .action(async (flags: SuiteFlags & { steps?: number[]; format: 'md' | 'json' }) => {
-      const { results } = await evaluateFromFlags(flags);
-      const c = convergence(results!, flags.steps);
+    .action(async (flags: SuiteFlags & { steps?: number[]; format: 'md' | 'json' }, cmd: Command) => {
+      const steps = flags.steps;
+      // With --steps, only those checkpoints are loaded; a step a run lacks is an error naming the nearest ones.
+      const selection = steps ? { ...flags, checkpoints: steps.join(',') } : flags;
+      const { results } = await evaluateFromFlags(selection, projectOf(cmd));
+      const c = convergence(results!, steps);
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(c, null, 2)}\n` : `${convergenceMarkdown(c)}\n`);
     });
 }

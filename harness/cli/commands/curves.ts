@@ -4,10 +4,8 @@ import { analyseCurves, type TokenAt } from '../../analysis/curves/curves.js';
 import { writeCurves } from '../../analysis/curves/write.js';
 import { LmbError } from '../../errors.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
-import { findSuite } from '../../suite/registry.js';
-import { selectCheckpoints } from '../../suite/select.js';
-import { positiveInt } from '../options.js';
-import { suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { positiveInt, projectOf } from '../options.js';
+import { suiteGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 import { tokenAnalysisFromFlags, tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
 
 interface CurvesFlags extends SuiteFlags, TokenStoreFlags {
@@ -26,19 +24,20 @@ export function curvesCommand(): Command {
     .option('--margin <bic>', 'how much lower the logistic\'s BIC must be to call a curve S-shaped (default 2)', nonNegative)
     .option('--examples <n>', 'example curves of each class in the chart and the markdown', positiveInt('--examples'), 3)
     .option('--out <dir>', 'where to write curves.{json,md,svg,png} (default: snapshots/<suite>/curves/)')
-    .action(async (flags: CurvesFlags) => {
-      const suite = await findSuite(flags.suite);
-      const common = tokenAnalysisFromFlags('curves', suite, flags);
+    .action(async (flags: CurvesFlags, cmd: Command) => {
+      const project = projectOf(cmd);
+      const { suite, grid } = await suiteGrid(flags);
+      const common = tokenAnalysisFromFlags('curves', suite, flags, project);
       const summary = await analyseCurves({
         ...common,
-        select: (run) => selectCheckpoints(run, flags.checkpoints),
+        grid,
         tokens: flags.tokens,
         at: flags.at,
         examples: flags.examples,
         margin: flags.margin,
       });
       common.done();
-      const dir = flags.out ?? join(snapshotDir(process.cwd(), suite.name), 'curves');
+      const dir = flags.out ?? join(snapshotDir(project, suite.name), 'curves');
       process.stdout.write(`${await writeCurves(dir, summary)}\nwrote ${join(dir, 'curves.{json,md,svg,png}')}\n`);
     });
 }

@@ -4,11 +4,9 @@ import { analyseInduction } from '../../analysis/induction.js';
 import { inductionJson, inductionTable } from '../../analysis/induction-report.js';
 import { INDUCTION_FILES, writeInduction } from '../../analysis/induction-write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
-import { findSuite } from '../../suite/registry.js';
-import { selectCheckpoints } from '../../suite/select.js';
-import { notice } from '../options.js';
+import { notice, projectOf } from '../options.js';
 import { statusLine } from '../progress.js';
-import { suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { suiteGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 
 interface InductionFlags extends SuiteFlags {
   format: 'json' | 'table';
@@ -21,19 +19,22 @@ export function inductionCommand(): Command {
     .description('induction heads across training: ICL score, every head\'s prefix-matching score, the phase change per run')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out [dir]', `also write ${INDUCTION_FILES.join(', ')} to dir (default: snapshots/<suite>/induction/)`)
-    .action(async (flags: InductionFlags) => {
+    .action(async (flags: InductionFlags, cmd: Command) => {
       const status = statusLine();
-      const suite = await findSuite(flags.suite);
+      const project = projectOf(cmd);
+      const { suite, grid } = await suiteGrid(flags);
       const runs = await analyseInduction({
         suite,
-        select: (run) => selectCheckpoints(run, flags.checkpoints),
+        grid,
+        cacheDir: project.cacheDir,
+        evict: flags.evict,
         model: { device: flags.device, threads: flags.threads, onNotice: notice },
         onCheckpoint: (run, ckpt, done, total) => status.update(`induction ${run.name} @ step ${ckpt.step} (${done + 1}/${total})`),
       });
       status.clear();
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(inductionJson(runs), null, 2)}\n` : `${inductionTable(runs)}\n`);
       if (flags.out === undefined) return;
-      const dir = flags.out === true ? join(snapshotDir(process.cwd(), suite.name), 'induction') : flags.out;
+      const dir = flags.out === true ? join(snapshotDir(project, suite.name), 'induction') : flags.out;
       await writeInduction(dir, suite.name, runs);
       // On stderr, so stdout stays the same JSON or table with or without --out.
       process.stderr.write(`wrote ${join(dir, `{${INDUCTION_FILES.join(',')}}`)}\n`);

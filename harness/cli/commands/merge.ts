@@ -2,42 +2,54 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { mergeTokenStore } from '../../analysis/tokens/merge-stores.js';
 import { TokenStore } from '../../analysis/tokens/store.js';
+import { shownPath } from '../../files/shown-path.js';
 import { snapshotDir, writeResultsSnapshot } from '../../matrix/snapshot.js';
 import { matrixForTerminal } from '../../matrix/terminal.js';
+import type { Project } from '../../project.js';
 import { GridResults } from '../../run/grid-results.js';
-import { findSuite } from '../../suite/registry.js';
-import { selectCheckpoints } from '../../suite/select.js';
+import { loadBehaviours } from '../../spec/load.js';
+import { projectOf } from '../options.js';
+import { defaultResultsDir, isNarrowed, suiteGrid, type SuiteFlags } from '../suite-options.js';
+import { snapshotSummary } from './run.js';
 
-interface MergeFlags {
-  suite: string;
-  checkpoints: string;
+interface MergeFlags extends Pick<SuiteFlags, 'suite' | 'checkpoints' | 'runs' | 'behaviours'> {
   results?: string;
   tokens?: string[];
   store?: string;
 }
 
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
 export function mergeCommand(): Command {
   return new Command('merge')
-    .description('combine shards: behaviour results (lmb run --shard) into snapshots/<suite>/ exactly as one lmb run writes them, and token stores (lmb tokens --shard) into one')
+    .description('combine shards: recorded answers (lmb run --shard) judged into snapshots/<suite>/ exactly as one lmb run writes them, and token stores (lmb tokens --shard) into one')
     .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
     .option('--checkpoints <selection>', 'the selection the shards ran (all, final, every:N, log:K, steps or ranges)', 'all')
+    .option('--runs <names>', 'only these runs (comma-separated names or aliases)', list)
+    .option('--behaviours <names>', 'only these behaviours (comma-separated)', list)
     .option('--results <dir>', 'the folder the shards recorded into (default: .cache/lmb/grid, or under LMB_CACHE)')
     .option('--tokens <stores...>', 'token stores written by lmb tokens --shard, merged into --store')
     .option('--store <path>', 'the token store to merge into (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
-    .action(async (flags: MergeFlags) => {
-      if (flags.tokens) await mergeStores(flags.tokens, flags.store);
-      const suite = await findSuite(flags.suite);
-      const grid = new GridResults(flags.results ?? GridResults.defaultDir(), suite.name);
-      if (flags.tokens && !flags.results && !existsSync(grid.folder)) return;
-      const results = grid.read(suite, (run) => selectCheckpoints(run, flags.checkpoints));
-      const dir = snapshotDir(process.cwd(), suite.name);
-      const matrix = writeResultsSnapshot(dir, results);
-      process.stdout.write(`${matrixForTerminal(matrix)}\n`);
-      process.stdout.write(`merged ${results.checkpoints.length} checkpoints; wrote ${dir}/{matrix.json,matrix.md,heatmap.svg,convergence.json,convergence.md}\n`);
+    .action(async (flags: MergeFlags, cmd: Command) => {
+      const project = projectOf(cmd);
+      if (flags.tokens) await mergeStores(flags.tokens, flags.store ?? TokenStore.pathIn(project.cacheDir));
+      const { suite, grid } = await suiteGrid(flags as SuiteFlags);
+      const recorded = new GridResults(flags.results ?? defaultResultsDir(project), suite.name);
+      if (flags.tokens && !flags.results && !existsSync(recorded.folder)) return;
+      const behaviours = await loadBehaviours(project.behavioursDir, { only: flags.behaviours, root: project.root });
+      const results = recorded.judge(grid, behaviours);
+      writeMerged(project, results, isNarrowed(flags as SuiteFlags));
     });
 }
 
-async function mergeStores(sources: string[], target?: string): Promise<void> {
+function writeMerged(project: Project, results: ReturnType<GridResults['judge']>, partial: boolean): void {
+  const dir = snapshotDir(project, results.suite);
+  const update = writeResultsSnapshot(dir, results, { partial });
+  process.stdout.write(`${matrixForTerminal(update.matrix)}\n`);
+  process.stdout.write(`merged ${results.checkpoints.length} checkpoints\n${snapshotSummary(shownPath(dir, project.root), update)}\n`);
+}
+
+async function mergeStores(sources: string[], target: string): Promise<void> {
   const store = await TokenStore.open(target);
   try {
     for (const source of sources) {

@@ -1,35 +1,43 @@
 import { Command } from 'commander';
-import { snapshotDir, writeResultsSnapshot } from '../../matrix/snapshot.js';
+import { snapshotDir, writeResultsSnapshot, type SnapshotUpdate } from '../../matrix/snapshot.js';
 import { matrixForTerminal } from '../../matrix/terminal.js';
-import { GridResults } from '../../run/grid-results.js';
+import { shownPath } from '../../files/shown-path.js';
 import { parseShard, type Shard } from '../../run/shard.js';
-import { behaviourSuiteOptions, evaluateFromFlags, type SuiteFlags } from '../suite-options.js';
+import { projectOf } from '../options.js';
+import { behaviourSuiteOptions, defaultResultsDir, evaluateFromFlags, isNarrowed, type SuiteFlags } from '../suite-options.js';
 
 interface RunFlags extends SuiteFlags {
-  evict?: boolean;
   shard?: Shard;
   results?: string;
 }
 
 export function runCommand(): Command {
   return behaviourSuiteOptions(new Command('run'))
-    .description('run every behaviour on every selected checkpoint; write snapshots/<suite>/ and the convergence diffs')
-    .option('--evict', 'delete each downloaded checkpoint\'s weights once its results are stored')
+    .description('run every behaviour on every selected checkpoint; update snapshots/<suite>/ (a narrowed run updates only its cells) and the convergence diffs')
     .option('--shard <i/n>', 'evaluate only the i-th of n equal parts of the grid and record them for lmb merge; writes no snapshot', parseShard)
-    .option('--results <dir>', 'where each checkpoint\'s outcomes are recorded for lmb merge (default: .cache/lmb/grid, or under LMB_CACHE)')
-    .action(async (flags: RunFlags) => {
-      const resultsDir = flags.results ?? GridResults.defaultDir();
-      const { results, suite, gridSize, recorded } = await evaluateFromFlags(flags, { evict: flags.evict, shard: flags.shard, resultsDir });
+    .option('--results <dir>', 'where each checkpoint\'s answers are recorded for lmb merge (default: .cache/lmb/grid, or under LMB_CACHE)')
+    .action(async (flags: RunFlags, cmd: Command) => {
+      const project = projectOf(cmd);
+      const resultsDir = flags.results ?? defaultResultsDir(project);
+      const { results, suite, gridSize, recorded } = await evaluateFromFlags(flags, project, { shard: flags.shard, resultsDir });
       if (flags.shard) {
         const { index, count } = flags.shard;
         const done = results?.checkpoints.length ?? 0;
         process.stdout.write(`shard ${index}/${count}: ${done} of the grid's ${gridSize} checkpoints recorded in ${recorded!.folder}\n` +
-          `when every shard is done: lmb merge --suite ${flags.suite} --checkpoints ${flags.checkpoints}${flags.results ? ` --results ${flags.results}` : ''}\n`);
+          `when every shard is done: lmb merge --suite ${flags.suite} --checkpoints ${flags.checkpoints}${flags.runs ? ` --runs ${flags.runs.join(',')}` : ''}${flags.results ? ` --results ${flags.results}` : ''}\n`);
         return;
       }
-      const dir = snapshotDir(process.cwd(), suite.name);
-      const matrix = writeResultsSnapshot(dir, results!);
-      process.stdout.write(`${matrixForTerminal(matrix)}\n`);
-      process.stdout.write(`wrote ${dir}/{matrix.json,matrix.md,heatmap.svg,convergence.json,convergence.md}\n`);
+      const dir = snapshotDir(project, suite.name);
+      const update = writeResultsSnapshot(dir, results!, { partial: isNarrowed(flags) });
+      process.stdout.write(`${matrixForTerminal(update.matrix)}\n`);
+      process.stdout.write(`${snapshotSummary(shownPath(dir, project.root), update)}\n`);
     });
+}
+
+/** What a snapshot update did, in a few lines: cells updated and kept, probe sets that changed, the files. */
+export function snapshotSummary(dir: string, u: SnapshotUpdate): string {
+  const lines = [`updated ${u.updated} cells${u.kept ? `, kept the ${u.kept} other committed cells` : ''} in ${dir}/{matrix.json,matrix.md,heatmap.svg${u.convergence ? ',convergence.json,convergence.md' : ''}}`];
+  for (const d of u.dropped) lines.push(`${d.behaviour}: ${d.change}; dropped its ${d.cells} committed cells outside this run, computed with the old probes (run without --checkpoints/--runs to refill them)`);
+  if (!u.convergence) lines.push('convergence.json/md left as they were: this run did not cover the whole grid (lmb converge compares any steps)');
+  return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import { analyseScatter } from '../../analysis/scatter/scatter.js';
 import { scatterFolder, writeScatter } from '../../analysis/scatter/write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
-import { deviceOption, positiveInt, threadsOption } from '../options.js';
+import { deviceOption, positiveInt, projectOf, threadsOption } from '../options.js';
 import { tokenAnalysisFromFlags, tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
 
 interface ScatterFlags extends TokenStoreFlags {
@@ -23,13 +23,14 @@ export function scatterCommand(): Command {
     .option('--top <n>', 'outliers shown each way', positiveInt('--top'), 20)
     .addOption(deviceOption())
     .addOption(threadsOption())
-    .action(async (a: string, b: string, flags: ScatterFlags) => {
+    .action(async (a: string, b: string, flags: ScatterFlags, cmd: Command) => {
+      const project = projectOf(cmd);
       const suite = await findSuite(flags.suite);
-      const common = tokenAnalysisFromFlags('scatter', suite, flags);
+      const common = tokenAnalysisFromFlags('scatter', suite, flags, project);
       const result = await analyseScatter({ ...common, a, b, top: flags.top });
       common.done();
       const { summary: s } = result;
-      const dir = flags.out ?? join(snapshotDir(process.cwd(), suite.name), scatterFolder(s.a.label, s.b.label));
+      const dir = flags.out ?? join(snapshotDir(project, suite.name), scatterFolder(s.a.label, s.b.label));
       process.stdout.write(`${writeScatter(dir, result)}\nwrote ${join(dir, 'scatter.{svg,png,json,md}')}\n`);
     });
 }

@@ -2,11 +2,9 @@ import { Command } from 'commander';
 import { scoreCorpus, type CorpusScores } from '../../analysis/tokens/score-corpus.js';
 import { shownPath } from '../../files/shown-path.js';
 import { parseShard, shardItems, type Shard } from '../../run/shard.js';
-import { findSuite } from '../../suite/registry.js';
-import { selectGrid, selectOnly } from '../../suite/select.js';
-import { notice } from '../options.js';
+import { notice, projectOf } from '../options.js';
 import { statusLine } from '../progress.js';
-import { suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { suiteGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 import { tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
 
 interface TokensFlags extends SuiteFlags, TokenStoreFlags {
@@ -17,10 +15,10 @@ export function tokensCommand(): Command {
   return tokenStoreOptions(suiteOptions(new Command('tokens')))
     .description('score a corpus with many checkpoints and store every token\'s log-prob in DuckDB (only what is not stored yet)')
     .option('--shard <i/n>', 'score only the i-th of n equal parts of the checkpoints (give each shard its own --store; lmb merge --tokens combines them)', parseShard)
-    .action(async (flags: TokensFlags) => {
+    .action(async (flags: TokensFlags, cmd: Command) => {
       const status = statusLine();
-      const suite = await findSuite(flags.suite);
-      const grid = selectGrid(suite, flags.checkpoints);
+      const project = projectOf(cmd);
+      const { suite, grid } = await suiteGrid(flags);
       const mine = shardItems(grid, flags.shard);
       if (mine.length === 0) {
         process.stdout.write(`shard ${flags.shard!.index}/${flags.shard!.count}: none of the grid's ${grid.length} checkpoints\n`);
@@ -28,7 +26,9 @@ export function tokensCommand(): Command {
       }
       const scores = await scoreCorpus({
         suite,
-        select: selectOnly(mine),
+        grid: mine,
+        cacheDir: project.cacheDir,
+        evict: flags.evict,
         corpus: flags.corpus,
         store: flags.store,
         model: { device: flags.device, threads: flags.threads, onNotice: notice },

@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readIfExists, updateFile } from '../files/atomic-write.js';
+import { storedObject } from './stored-json.js';
+import type { StoredAnswer } from './stored-answer.js';
+
+/** Files of another format (or the probe outcomes older versions kept in `results/`) are never read. */
+const FORMAT = 1;
+
+/**
+ * What each checkpoint answered, on disk: `<cacheDir>/answers/<checkpoint key>.json`, answers
+ * by request key (harness/run/stored-answer.ts). Verdicts are not stored: probes are judged
+ * again on every read, so an edited check or judge can never serve a stale verdict. Written
+ * atomically as each checkpoint finishes, under a lock, so an interrupted run loses at most the
+ * checkpoint in flight and concurrent runs add to each other's answers.
+ */
+export class AnswerCache {
+  readonly dir: string;
+
+  constructor(cacheDir: string) {
+    this.dir = join(cacheDir, 'answers');
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** The stored answers of a checkpoint, by request key (still to be checked against their requests). */
+  read(key: string): Map<string, unknown> {
+    return new Map(Object.entries(answersIn(readIfExists(this.path(key)))));
+  }
+
+  /** Adds `answers` to the checkpoint's stored answers. */
+  write(key: string, answers: ReadonlyMap<string, StoredAnswer>): void {
+    updateFile(this.path(key), (current) => answersFile({ ...answersIn(current), ...Object.fromEntries(answers) }));
+  }
+
+  private path(key: string): string {
+    return join(this.dir, `${key}.json`);
+  }
+}
+
+/** The answers of a stored answers file, or none when it is missing, damaged or of another format. */
+export function answersIn(text: string | undefined): Record<string, unknown> {
+  const file = storedObject(text);
+  const answers = file.format === FORMAT ? file.answers : undefined;
+  return typeof answers === 'object' && answers !== null && !Array.isArray(answers) ? (answers as Record<string, unknown>) : {};
+}
+
+/** A stored answers file: the format, `extra` fields, answers in key order (stable files). */
+export function answersFile(answers: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+  const sorted = Object.fromEntries(Object.entries(answers).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return `${JSON.stringify({ format: FORMAT, ...extra, answers: sorted })}\n`;
+}

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readIfExists, updateFile } from '../files/atomic-write.js';
+import type { Checkpoint } from '../model/checkpoint.js';
+import { storedObject } from './stored-json.js';
+
+/**
+ * Bumped whenever the runtime's numbers change (a graph or scorer fix), so answers computed
+ * before are never served for the same weights.
+ */
+const RUNTIME_VERSION = 1;
+
+/**
+ * Content keys of checkpoints: what a checkpoint computes is its weights' sha256 and its effective
+ * config (config.json as validated, after the suite's overrides), so a renamed run keeps its
+ * answers and retrained weights or a changed override get new ones. Weight hashes are remembered
+ * in `<cacheDir>/file-hashes.json` by path, size and mtime, so a file is hashed once.
+ */
+export class CheckpointKeys {
+  constructor(readonly cacheDir: string) {}
+
+  key(ckpt: Pick<Checkpoint, 'weightsPath' | 'config'>): string {
+    return createHash('sha256')
+      .update(`lmb-runtime-${RUNTIME_VERSION}\0`).update(this.weightsHash(ckpt.weightsPath)).update('\0').update(canonicalJson(ckpt.config))
+      .digest('hex').slice(0, 24);
+  }
+
+  weightsHash(path: string): string {
+    const st = statSync(path);
+    const indexPath = join(this.cacheDir, 'file-hashes.json');
+    const id = `${resolve(path)}|${st.size}|${st.mtimeMs}`;
+    const known = storedObject(readIfExists(indexPath))[id];
+    if (typeof known === 'string') return known;
+    const hash = createHash('sha256');
+    const fd = openSync(path, 'r');
+    const buf = Buffer.allocUnsafe(1 << 22);
+    try {
+      for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+    const digest = hash.digest('hex');
+    updateFile(indexPath, (current) => JSON.stringify({ ...storedObject(current), [id]: digest }));
+    return digest;
+  }
+}
+
+/** JSON with object keys sorted at every level: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
+}

@@ -1,0 +1,85 @@
+import { LmbError } from '../errors.js';
+import { openCheckpoint, type Checkpoint } from '../model/checkpoint.js';
+import { GraphModel } from '../model/graph-model.js';
+import type { LanguageModel } from '../model/language-model.js';
+import type { LoadOptions } from '../model/load.js';
+import { lookahead } from '../suite/lookahead.js';
+import type { GridItem } from '../suite/select.js';
+import type { CheckpointRef, Run } from '../suite/suite.js';
+import { openTokenizer } from '../tokenize/open.js';
+import { checkTokenizerFits, type TextTokenizer } from '../tokenize/tokenizer.js';
+import { CheckpointKeys } from './checkpoint-key.js';
+
+/** One checkpoint of the grid, opened: what every per-checkpoint computation is handed. */
+export interface OpenedCheckpoint {
+  readonly run: Run;
+  readonly ref: CheckpointRef;
+  /** Its place in the walk, from 0, of `total`. */
+  readonly index: number;
+  readonly total: number;
+  /** Opened once, with the run's config overrides applied and validated. */
+  readonly checkpoint: Checkpoint;
+  /** Its content key (weights sha256 + effective config): what caches are keyed by. */
+  readonly key: string;
+  /** The suite's tokenizer (beside the walk's first checkpoint), checked to fit this checkpoint's vocabulary. */
+  readonly tokenizer: TextTokenizer;
+  /** The folder the tokenizer was read from. */
+  readonly tokenizerDir: string;
+  /** Builds the model, once per checkpoint (later calls return the same one); disposed when the visit ends. */
+  model(opts?: { attentions?: boolean }): Promise<LanguageModel>;
+}
+
+export interface WalkOptions {
+  readonly grid: readonly GridItem[];
+  /** Remembers weight hashes for the content keys. */
+  readonly keys: CheckpointKeys;
+  readonly model?: Omit<LoadOptions, 'configOverrides' | 'attentions'>;
+  /** Checkpoints fetched ahead of the one being visited (default 2). */
+  readonly ahead?: number;
+  /** Delete each checkpoint's downloaded weights once its visit has returned. */
+  readonly evict?: boolean;
+  /** Named in the error when the grid is empty. */
+  readonly suite: string;
+}
+
+/**
+ * The one checkpoint pipeline: for each grid item in order, fetch (the next `ahead` downloading
+ * meanwhile), open once with the run's overrides, key, check the tokenizer, visit (building the
+ * model only if the visit asks), dispose, evict. Every command that computes per checkpoint
+ * (run, tokens, induction and the analyses on them) walks the grid here.
+ */
+export async function walkGrid<T>(opts: WalkOptions, visit: (c: OpenedCheckpoint) => Promise<T>): Promise<T[]> {
+  if (opts.grid.length === 0) throw new LmbError('SELECTION_EMPTY', `no checkpoints of suite ${opts.suite} were selected`, 'Check --checkpoints and --runs');
+  const out: T[] = [];
+  let suiteTokenizer: { tokenizer: TextTokenizer; dir: string } | undefined;
+  let index = 0;
+  for await (const { dir: path } of lookahead(opts.grid.map((g) => g.ref), opts.ahead ?? 2)) {
+    const { run, ref } = opts.grid[index];
+    const checkpoint = openCheckpoint(path, { ...run.configOverrides });
+    suiteTokenizer ??= { tokenizer: openTokenizer(checkpoint.dir), dir: checkpoint.dir };
+    checkTokenizerFits(suiteTokenizer.tokenizer, checkpoint.architecture.vocabSize(checkpoint.config), suiteTokenizer.dir);
+    let model: Promise<LanguageModel> | undefined;
+    let built: { attentions: boolean } | undefined;
+    const opened: OpenedCheckpoint = {
+      run, ref, index, total: opts.grid.length, checkpoint,
+      key: opts.keys.key(checkpoint),
+      tokenizer: suiteTokenizer.tokenizer,
+      tokenizerDir: suiteTokenizer.dir,
+      model: (o = {}) => {
+        const attentions = o.attentions ?? false;
+        if (built && built.attentions !== attentions) throw new Error('walkGrid: a visit asked for the model with and without attentions');
+        built = { attentions };
+        model ??= GraphModel.fromCheckpoint(checkpoint, { ...opts.model, attentions });
+        return model;
+      },
+    };
+    try {
+      out.push(await visit(opened));
+    } finally {
+      if (model) await (await model.catch(() => undefined))?.dispose();
+    }
+    if (opts.evict) await ref.evict?.();
+    index++;
+  }
+  return out;
+}
