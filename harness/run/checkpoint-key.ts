@@ -20,9 +20,9 @@ const RUNTIME_VERSION = 1;
 export class CheckpointKeys {
   constructor(readonly cacheDir: string) {}
 
-  key(ckpt: Pick<Checkpoint, 'weightsPath' | 'config'>): string {
+  key(ckpt: Pick<Checkpoint, 'weightsPath' | 'config' | 'architecture'>): string {
     return createHash('sha256')
-      .update(`lmb-runtime-${RUNTIME_VERSION}\0`).update(this.weightsHash(ckpt.weightsPath)).update('\0').update(canonicalJson(ckpt.config))
+      .update(`lmb-runtime-${RUNTIME_VERSION}\0${ckpt.architecture.name}\0`).update(this.weightsHash(ckpt.weightsPath)).update('\0').update(canonicalJson(ckpt.config))
       .digest('hex').slice(0, 24);
   }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyseCurves, type CurvesSummary } from '../../harness/analysis/curves/curves.js';
 import { logStepAxis, stepToX, xToStep } from '../../harness/analysis/curves/axis.js';
@@ -10,6 +13,7 @@ import { curvesMarkdown } from '../../harness/analysis/curves/markdown.js';
 import { crossRunShares, runShares } from '../../harness/analysis/curves/shares.js';
 import { prng } from '../../harness/analysis/prng.js';
 import { renderChart } from '../../harness/plot/chart.js';
+import { selectGrid } from '../../harness/suite/select.js';
 import type { Suite } from '../../harness/suite/suite.js';
 
 /** The demo family's checkpoint steps. */
@@ -126,10 +130,15 @@ describe('classifying a loss curve', () => {
   it('analyseCurves refuses a selection with fewer than 5 checkpoints before scoring anything', async () => {
     const ref = (step: number) => ({ step, name: `checkpoint-${step}`, fetch: async () => { throw new Error('fetched'); } });
     const suite: Suite = { name: 's', runs: [{ name: 'seed-1', checkpoints: STEPS.map(ref) }] };
-    await expect(analyseCurves({ suite, select: (run) => run.checkpoints.slice(0, 3) })).rejects.toMatchObject({
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lmb-curves-'));
+    const grid = selectGrid(suite, '0-50');
+    expect(grid.map((g) => g.ref.step)).toEqual([0, 20, 50]);
+    await expect(analyseCurves({ suite, cacheDir, grid })).rejects.toMatchObject({
       code: 'CHECKPOINTS_TOO_FEW',
       message: 'run seed-1 has 3 checkpoints selected (0, 20, 50); a loss curve needs at least 5 to tell an S from a smooth curve',
     });
+    // Not even the token store (by default in the cache folder) was opened.
+    expect(readdirSync(cacheDir)).toEqual([]);
   });
 });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analysePca, type PcaSummary } from '../../harness/analysis/pca/analyse.js';
 import { loadingsChart, varianceChart } from '../../harness/analysis/pca/charts.js';
@@ -155,8 +158,10 @@ describe('choosing checkpoints', () => {
   });
 
   it('more components than checkpoints fails before anything is scored', async () => {
-    await expect(analysePca({ suite, checkpoints: 'final', components: 3, store: '/nonexistent/dir/x.duckdb' }))
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lmb-pca-'));
+    await expect(analysePca({ suite, cacheDir, checkpoints: 'final', components: 3, store: '/nonexistent/dir/x.duckdb' }))
       .rejects.toThrow(expect.objectContaining({ code: 'COMPONENTS_TOO_MANY', message: '--components 3 is not between 1 and the 2 checkpoints selected' }));
+    expect(readdirSync(cacheDir)).toEqual([]);
   });
 });
 

@@ -7,10 +7,11 @@ import { readTokenMatrix } from '../../harness/analysis/tokens/matrix.js';
 import { scoreCorpus, type CorpusScores } from '../../harness/analysis/tokens/score-corpus.js';
 import { TokenStore } from '../../harness/analysis/tokens/store.js';
 import { loadModel } from '../../harness/model/load.js';
-import { ResultCache } from '../../harness/run/result-cache.js';
 import { Scorer } from '../../harness/score/scorer.js';
+import { selectGrid } from '../../harness/suite/select.js';
 import type { Suite } from '../../harness/suite/suite.js';
 import { openTokenizer } from '../../harness/tokenize/open.js';
+import type { TextTokenizer } from '../../harness/tokenize/tokenizer.js';
 import { caught } from '../support/errors.js';
 import { tinySuite } from '../support/tiny-suite.js';
 
@@ -27,12 +28,12 @@ describe('lmb tokens: scoring a corpus into the token store', () => {
   const small = join(root, 'small.txt');
   const big = join(root, 'big.jsonl');
   const storePath = join(root, 'tokens.duckdb');
-  const cache = new ResultCache(join(root, 'cache'));
+  const cacheDir = join(root, 'cache');
   let suite: Suite;
   let store: TokenStore;
   const count = async (table: string) => Number(await store.value<bigint>(`SELECT count(*) FROM ${table}`));
-  const score = (corpus: string, steps: number[]): Promise<CorpusScores> =>
-    scoreCorpus({ suite, corpus, store, cache, model: { device: 'cpu' }, select: (run) => run.checkpoints.filter((c) => steps.includes(c.step)), chunkTokens: 40 });
+  const score = (corpus: string, steps: number[]) =>
+    scoreCorpus({ suite, corpus, store, cacheDir, model: { device: 'cpu' }, grid: selectGrid(suite, steps.join(',')), chunkTokens: 40 });
 
   beforeAll(async () => {
     suite = tinySuite(root, 'tiny', ['seed-a', 'seed-b'], [0, 100]);
@@ -42,12 +43,14 @@ describe('lmb tokens: scoring a corpus into the token store', () => {
   });
   afterAll(() => store?.close());
 
-  let first: CorpusScores;
+  let first: CorpusScores & { tokenizer: TextTokenizer };
   it('stores exactly what Scorer.score gives for every document of every checkpoint', async () => {
     first = await score(small, [0]);
     const tok = openTokenizer(await suite.runs[0].checkpoints[0].fetch());
     const ids = DOCS.map((d) => tok.encode(d));
     expect(ids[2].length).toBeGreaterThan(64);
+    // The tokenizer it hands back is the one that tokenized the corpus.
+    expect(DOCS.map((d) => first.tokenizer.encode(d))).toEqual(ids);
     expect(first.documents).toBe(3);
     expect(first.distinctDocuments).toBe(3);
     expect(first.tokens).toBe(ids.reduce((n, d) => n + d.length, 0));

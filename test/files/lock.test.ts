@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withLock, withLockSync } from '../../harness/files/lock.js';
-import { ResultCache } from '../../harness/run/result-cache.js';
+import { AnswerCache } from '../../harness/run/answer-cache.js';
 import { caught } from '../support/errors.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'lmb-lock-'));
@@ -60,16 +60,18 @@ describe('withLock', () => {
   });
 });
 
-describe('ResultCache across processes', () => {
-  it('four processes writing outcomes under one key at once lose none of them', async () => {
+describe('AnswerCache across processes', () => {
+  it('four processes writing answers under one key at once lose none of them', async () => {
     const cacheDir = dir();
     const children = ['a', 'b', 'c', 'd'].map((prefix) => new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'support', 'cache-writer.ts'), cacheDir, 'k', prefix, '25'], { cwd: repo, stdio: 'inherit' });
       child.on('exit', resolve);
     }));
     expect(await Promise.all(children)).toEqual([0, 0, 0, 0]);
-    const stored = new ResultCache(cacheDir).read('k');
+    const stored = new AnswerCache(cacheDir).read('k');
     expect(stored.size).toBe(100);
-    expect(stored.get('c-7')).toEqual({ pass: false, output: 'c 7' });
+    for (const prefix of ['a', 'b', 'c', 'd']) {
+      for (let i = 0; i < 25; i++) expect(stored.get(`${prefix}-${i}`)).toEqual({ kind: 'greedy', tokens: [i] });
+    }
   }, 60_000);
 });

@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LmbError } from '../../harness/errors.js';
 import { GraphModel } from '../../harness/model/graph-model.js';
-import { ResultCache } from '../../harness/run/result-cache.js';
 import { evaluateSuite, type Progress } from '../../harness/run/runner.js';
 import { behaviour } from '../../harness/spec/behaviour.js';
 import { choice, next } from '../../harness/spec/probe.js';
+import { selectGrid } from '../../harness/suite/select.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
 import { tinySuite } from '../support/tiny-suite.js';
 
@@ -121,31 +121,46 @@ describe('llama2.c config overrides', () => {
 });
 
 describe('a hostile config in the middle of a suite', () => {
-  it('fails in one line and leaves the results stored for earlier checkpoints intact', async () => {
+  it('fails in one line and leaves the answers stored for earlier checkpoints intact', async () => {
     const suite = tinySuite(root, 'suite', ['seed-a'], [0, 100]);
-    const cache = new ResultCache(join(root, 'cache'));
+    const grid = selectGrid(suite, 'all');
+    const cacheDir = mkdtempSync(join(root, 'cache-'));
+    const answersDir = join(cacheDir, 'answers');
     const words = ['the', 'a', 'cat', 'dog'];
+    // 4 next probes: one loglikelihood request each; 4 choice probes of 2 options: 8 more, all distinct.
     const first = behaviour('first', { description: '', probes: words.map((w) => next(`${w} and`, ' the')) });
     const second = behaviour('second', { description: '', probes: words.map((w) => choice(`The ${w}`, [' cat', ' dog'], 0)) });
-    await evaluateSuite({ suite, behaviours: [first], cache, model: { device: 'cpu' } });
-    const stored = () => Object.fromEntries(readdirSync(join(cache.dir, 'results')).map((f) => [f, readFileSync(join(cache.dir, 'results', f), 'utf8')]));
+    await evaluateSuite({ suite, grid, behaviours: [first], cacheDir, model: { device: 'cpu' } });
+    const stored = () => Object.fromEntries(readdirSync(answersDir).map((f) => [f, readFileSync(join(answersDir, f), 'utf8')]));
+    const answersOf = (text: string) => (JSON.parse(text) as { answers: Record<string, unknown> }).answers;
     const before = stored();
+    expect(Object.keys(before)).toHaveLength(2);
+    for (const text of Object.values(before)) expect(Object.keys(answersOf(text))).toHaveLength(4);
 
     const late = join(root, 'suite', 'seed-a', 'checkpoint-100', 'config.json');
     const good = readFileSync(late, 'utf8');
     writeFileSync(late, JSON.stringify({ ...JSON.parse(good), n_layer: 3 }));
-    await expect(evaluateSuite({ suite, behaviours: [first, second], cache, model: { device: 'cpu' } }))
+    await expect(evaluateSuite({ suite, grid, behaviours: [first, second], cacheDir, model: { device: 'cpu' } }))
       .rejects.toMatchObject({ code: 'CONFIG_MISMATCH', message: expect.stringMatching(/checkpoint-100.*no tensor "h\.2\.ln_1\.weight".*n_layer 3/) });
     const after = stored();
-    // The first checkpoint gained the new behaviour's outcomes; the second's stored outcomes are untouched.
+    // The first checkpoint gained the new behaviour's answers; the second's stored answers are untouched, byte for byte.
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
     const changed = Object.keys(before).filter((f) => before[f] !== after[f]);
     expect(changed).toHaveLength(1);
-    for (const [k, v] of Object.entries(JSON.parse(before[changed[0]]))) expect(JSON.parse(after[changed[0]])[k]).toEqual(v);
+    const [grown] = changed;
+    expect(Object.keys(answersOf(after[grown]))).toHaveLength(12);
+    for (const [k, v] of Object.entries(answersOf(before[grown]))) expect(answersOf(after[grown])[k]).toEqual(v);
 
     writeFileSync(late, good);
     const events: Progress[] = [];
-    await evaluateSuite({ suite, behaviours: [first, second], cache, model: { device: 'cpu' }, onProgress: (p) => events.push(p) });
-    expect(events.flatMap((e) => (e.type === 'checkpoint' ? [e.computed] : []))).toEqual([0, 4]);
+    await evaluateSuite({ suite, grid, behaviours: [first, second], cacheDir, model: { device: 'cpu' }, onProgress: (p) => events.push(p) });
+    expect(events.find((e) => e.type === 'start')).toMatchObject({ probes: 8, requests: 12 });
+    // Only checkpoint-100's 8 requests of the new behaviour are computed; everything else is read back.
+    expect(events.flatMap((e) => (e.type === 'checkpoint' ? [[e.computed, e.cached]] : []))).toEqual([[0, 12], [8, 4]]);
+    const last = stored();
+    expect(last[grown]).toBe(after[grown]);
+    const other = Object.keys(before).find((f) => f !== grown)!;
+    expect(Object.keys(answersOf(last[other]))).toHaveLength(12);
+    for (const [k, v] of Object.entries(answersOf(before[other]))) expect(answersOf(last[other])[k]).toEqual(v);
   });
 });

@@ -1,58 +1,70 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GridResults } from '../../harness/run/grid-results.js';
-import type { ProbeRecord } from '../../harness/spec/probe.js';
-import type { Suite } from '../../harness/suite/suite.js';
+import { evaluateSuite } from '../../harness/run/runner.js';
+import { shardItems } from '../../harness/run/shard.js';
+import { behaviour } from '../../harness/spec/behaviour.js';
+import { check, continuation, next } from '../../harness/spec/probe.js';
+import { selectGrid } from '../../harness/suite/select.js';
 import { caught } from '../support/errors.js';
+import { tinySuite } from '../support/tiny-suite.js';
 
-const probes = new Map<string, ProbeRecord[]>([
-  ['echo', [{ id: 'p1', behaviour: 'echo', prompt: 'I said x', judge: { kind: 'next', expected: ' x' } }]],
-  ['shout', [{ id: 'p2', behaviour: 'shout', prompt: 'say it', judge: { kind: 'continuation', maxTokens: 4, check: { name: 'is loud' } } }]],
-]);
-const ref = (step: number) => ({ step, name: `checkpoint-${step}`, fetch: async () => '' });
-const suite: Suite = { name: 'fam/ily', runs: [{ name: 'a', checkpoints: [ref(0), ref(10)] }, { name: 'b', checkpoints: [ref(0), ref(10)] }] };
-const outcome = (pass: boolean) => ({ pass, output: pass ? 'yes' : 'no' });
-const all = (run: Suite['runs'][number]) => run.checkpoints;
+const root = mkdtempSync(join(tmpdir(), 'lmb-grid-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const words = ['the', 'cat', 'sat', 'on', 'a', 'mat'];
+const nexts = behaviour('nexts', { description: '', probes: words.map((w) => next(`${w} and`, ' the')) });
+const spaces = (test: (t: string) => boolean) =>
+  behaviour('spaces', { description: '', probes: words.map((w) => continuation(`I saw ${w}`, 2, check('starts with a space', test))) });
 
 describe('GridResults', () => {
-  it('reads back what shards recorded, in suite order, whatever order they finished in', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lmb-grid-'));
-    const shard1 = new GridResults(dir, suite.name);
-    const shard2 = new GridResults(dir, suite.name);
-    shard2.record({ run: 'b', step: 10, checkpoint: 'checkpoint-10', outcomes: new Map([['p2', outcome(true)], ['p1', outcome(false)]]) }, probes);
-    shard1.record({ run: 'a', step: 0, checkpoint: 'checkpoint-0', outcomes: new Map([['p1', outcome(true), ], ['p2', outcome(false)]]) }, probes);
-    shard2.record({ run: 'b', step: 0, checkpoint: 'checkpoint-0', outcomes: new Map([['p1', outcome(true)], ['p2', outcome(true)]]) }, probes);
-    shard1.record({ run: 'a', step: 10, checkpoint: 'checkpoint-10', outcomes: new Map([['p1', outcome(false)]]) }, probes);
-    shard1.record({ run: 'a', step: 10, checkpoint: 'checkpoint-10', outcomes: new Map([['p2', outcome(true)]]) }, probes);
+  const suite = tinySuite(root, 'fam/ily', ['a', 'b'], [0, 10]);
+  const grid = selectGrid(suite, 'all');
+  const behaviours = [nexts, spaces((t) => t.startsWith(' '))];
+  const folder = join(root, 'grid');
 
-    const r = new GridResults(dir, suite.name).read(suite, all);
-    expect(r.suite).toBe('fam/ily');
-    expect([...r.probes.keys()]).toEqual(['echo', 'shout']);
-    expect(r.probes.get('shout')![0].judge).toEqual({ kind: 'continuation', maxTokens: 4, check: { name: 'is loud' } });
-    expect(r.checkpoints.map((c) => `${c.run}@${c.step}`)).toEqual(['a@0', 'a@10', 'b@0', 'b@10']);
-    expect(Object.fromEntries(r.checkpoints[1].outcomes)).toEqual({ p1: outcome(false), p2: outcome(true) });
-    expect(readdirSync(join(dir, 'fam%2Fily')).sort()).toEqual(['a', 'b', 'probes.json']);
+  it('judges what shards recorded into the results one run has, in grid order, without weights', async () => {
+    const single = await evaluateSuite({ suite, grid, behaviours, cacheDir: join(root, 'single'), model: { device: 'cpu' } });
+    // Two shards, each with its own cache, finishing in any order, recording into one folder.
+    for (const shard of [{ index: 2, count: 2 }, { index: 1, count: 2 }]) {
+      const recorded = new GridResults(folder, suite.name);
+      await evaluateSuite({ suite, grid: shardItems(grid, shard), behaviours, cacheDir: join(root, `shard-${shard.index}`), model: { device: 'cpu' }, onCheckpoint: (c) => recorded.record(c) });
+    }
+    expect(readdirSync(join(folder, encodeURIComponent(suite.name))).sort()).toEqual(['runs', 'tokenizer']);
+    const merged = new GridResults(folder, suite.name).judge(grid, behaviours);
+    expect(merged.checkpoints.map((c) => `${c.run}@${c.step}`)).toEqual(['a@0', 'a@10', 'b@0', 'b@10']);
+    expect(merged).toEqual(single);
   });
 
-  it('names the checkpoints no shard has recorded', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lmb-grid-'));
-    new GridResults(dir, suite.name).record({ run: 'a', step: 0, checkpoint: 'checkpoint-0', outcomes: new Map([['p1', outcome(true)], ['p2', outcome(true)]]) }, probes);
-    const e = caught(() => new GridResults(dir, suite.name).read(suite, all));
-    expect(e.code).toBe('GRID_INCOMPLETE');
-    expect(e.message).toMatch(/^3 selected checkpoints of suite fam\/ily have no results in .*fam%2Fily: a@10, b@0, b@10$/);
-    expect(new GridResults(dir, suite.name).read(suite, (run) => run.checkpoints.filter((c) => run.name === 'a' && c.step === 0)).checkpoints).toHaveLength(1);
+  it('judges with the behaviours as they are now: a check edited since the shards ran applies to the merge', () => {
+    const before = new GridResults(folder, suite.name).judge(grid, behaviours);
+    const after = new GridResults(folder, suite.name).judge(grid, [nexts, spaces((t) => !t.startsWith(' '))]);
+    for (const [i, c] of after.checkpoints.entries()) {
+      for (const p of after.probes.get('spaces')!) expect(c.outcomes.get(p.id)!.pass).toBe(!before.checkpoints[i].outcomes.get(p.id)!.pass);
+    }
   });
 
-  it('refuses checkpoints that lack outcomes for some probes, a damaged file, and an empty folder', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lmb-grid-'));
-    const g = new GridResults(dir, suite.name);
-    g.record({ run: 'a', step: 0, checkpoint: 'checkpoint-0', outcomes: new Map([['p1', outcome(true)]]) }, probes);
-    const only = (run: Suite['runs'][number]) => run.checkpoints.filter((c) => run.name === 'a' && c.step === 0);
-    expect(caught(() => g.read(suite, only)).message).toMatch(/lack outcomes for probes in its probes\.json: a@0 \(1 probes\)$/);
-    writeFileSync(join(g.folder, 'a', '0.json'), '{"run": "a", "outc');
-    expect(caught(() => g.read(suite, only)).code).toBe('GRID_DAMAGED');
-    expect(caught(() => new GridResults(dir, 'other').read({ ...suite, name: 'other' }, all)).code).toBe('GRID_MISSING');
+  it('names the checkpoints that are missing, or lack answers the current behaviours need', () => {
+    const more = tinySuite(root, 'fam/ily', ['a', 'b', 'c'], [0, 10]);
+    expect(caught(() => new GridResults(folder, suite.name).judge(selectGrid(more, 'all'), behaviours))).toMatchObject({
+      code: 'GRID_INCOMPLETE', message: expect.stringMatching(/^2 selected checkpoints of suite fam\/ily have no results in .*: c@0, c@10$/),
+    });
+    const extra = behaviour('extra', { description: '', probes: [next('a new prompt', ' x')] });
+    expect(caught(() => new GridResults(folder, suite.name).judge(grid, [...behaviours, extra]))).toMatchObject({
+      code: 'GRID_INCOMPLETE', message: expect.stringContaining('a@0 (1 requests), a@10 (1 requests), b@0 (1 requests), b@10 (1 requests)'),
+    });
+  });
+
+  it('a damaged or wrongly shaped checkpoint file is a one-line GRID_DAMAGED; an empty folder is GRID_MISSING', () => {
+    const path = join(folder, encodeURIComponent(suite.name), 'runs', 'a', '0.json');
+    for (const text of ['{"run": "a", "outc', 'null', '[]']) {
+      writeFileSync(path, text);
+      const e = caught(() => new GridResults(folder, suite.name).judge(grid, behaviours));
+      expect(e.code).toBe('GRID_DAMAGED');
+      expect(e.oneLine()).toContain('0.json is not a results file');
+    }
+    expect(caught(() => new GridResults(join(root, 'none'), suite.name).judge(grid, behaviours)).code).toBe('GRID_MISSING');
   });
 });

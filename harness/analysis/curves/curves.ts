@@ -19,8 +19,7 @@ export interface TokenAt {
 }
 
 export interface CurvesOptions extends TokenAnalysisOptions {
-  /** Which checkpoints of each run (default: all); each run needs MIN_CHECKPOINTS. */
-  /** The (run, checkpoint) pairs, run by run (selectGrid); default: every checkpoint of every run. */
+  /** The (run, checkpoint) pairs, run by run (selectGrid); default: every checkpoint of every run. Each run needs MIN_CHECKPOINTS. */
   grid?: readonly GridItem[];
   /** How many of the most disagreeing tokens (default 500). */
   tokens?: number;
