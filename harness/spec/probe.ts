@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { LmbError } from '../errors.js';
+import { builderError, checkProblem, probeProblem, shortPrompt, show } from './contracts.js';
 
 /** Text, or token ids when a probe is about tokens rather than text (e.g. random-token copying). */
 export type Prompt = string | { readonly ids: readonly number[] };
@@ -52,25 +54,46 @@ export function probeId(p: ProbeInput): string {
   return createHash('sha256').update(JSON.stringify([p.prompt, judge])).digest('hex').slice(0, 12);
 }
 
+/** Throws PROBE_INVALID, naming the builder, when `probe` could never be judged meaningfully. */
+function checked<P extends ProbeInput>(probe: P): P {
+  const problem = probeProblem(probe);
+  if (problem) throw builderError(problem, probe.prompt);
+  return probe;
+}
+
 /** The greedy continuation of `prompt` is exactly `expected`. */
-export const next = (prompt: Prompt, expected: string, tags?: string[]): ProbeInput => ({ prompt, judge: { kind: 'next', expected }, tags });
+export const next = (prompt: Prompt, expected: string, tags?: string[]): ProbeInput => checked({ prompt, judge: { kind: 'next', expected }, tags });
 
 /** `answer` (an option or its index) is the most likely of `options` after `prompt`. */
 export function choice(prompt: Prompt, options: readonly string[], answer: string | number, tags?: string[]): ProbeInput {
-  const index = typeof answer === 'number' ? answer : options.indexOf(answer);
-  if (index < 0 || index >= options.length) throw new Error(`choice: answer ${JSON.stringify(answer)} is not one of the options ${JSON.stringify(options)}`);
-  return { prompt, judge: { kind: 'choice', options, answer: index }, tags };
+  const index = typeof answer === 'string' && Array.isArray(options) ? options.indexOf(answer) : answer;
+  const probe: ProbeInput = { prompt, judge: { kind: 'choice', options, answer: index as number }, tags };
+  const problem = probeProblem(probe);
+  if (problem?.field === 'answer' && typeof answer === 'string') {
+    throw new LmbError('PROBE_INVALID', `choice: answer ${show(answer)} is not one of the options ${show(options)} (prompt ${shortPrompt(prompt)})`, problem.fix);
+  }
+  if (problem) throw builderError(problem, prompt);
+  return probe;
 }
 
 /** Greedy-decode `maxTokens` tokens after `prompt`; the probe passes when `check` accepts the text. */
 export const continuation = (prompt: Prompt, maxTokens: number, check: Check, tags?: string[]): ProbeInput =>
-  ({ prompt, judge: { kind: 'continuation', maxTokens, check }, tags });
+  checked({ prompt, judge: { kind: 'continuation', maxTokens, check }, tags });
 
-/** `prompt` + `segment` + `segment`: top-1 accuracy on the second copy must reach `minAccuracy`. */
+/**
+ * `prompt` + `segment` + `segment`: top-1 accuracy on the second copy must reach `minAccuracy`.
+ * The prompt may be empty; the segment needs at least two tokens (the repeat's first is not scored).
+ */
 export const copying = (prompt: Prompt, segment: Prompt, minAccuracy = 0.5, tags?: string[]): ProbeInput =>
-  ({ prompt, judge: { kind: 'copying', segment, minAccuracy }, tags });
+  checked({ prompt, judge: { kind: 'copying', segment, minAccuracy }, tags });
 
-export const check = (name: string, test: (text: string) => boolean): Check => ({ name, test });
+/** A named predicate; the name is part of the identity of the probes that use it. */
+export function check(name: string, test: (text: string) => boolean): Check {
+  const c = { name, test };
+  const problem = checkProblem('check', c);
+  if (problem) throw builderError(problem, undefined);
+  return c;
+}
 
 export function describePrompt(p: Prompt): string {
   return typeof p === 'string' ? JSON.stringify(p) : `ids[${p.ids.join(',')}]`;

@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LmbError } from '../../harness/errors.js';
-import { ResultCache } from '../../harness/run/result-cache.js';
 import { evaluateSuite, type Progress } from '../../harness/run/runner.js';
-import { behaviour, type Behaviour } from '../../harness/spec/behaviour.js';
+import { behaviour, expandProbes, type Behaviour } from '../../harness/spec/behaviour.js';
 import { loadBehaviours } from '../../harness/spec/load.js';
 import { check, continuation, next, type ProbeInput } from '../../harness/spec/probe.js';
+import { selectGrid } from '../../harness/suite/select.js';
+import { loadTokenizer } from '../../harness/tokenize/tokenizer.js';
 import { tinySuite } from '../support/tiny-suite.js';
 
 /**
  * Spec files that throw: at import, in their probe generators, in a check while judging, or that
  * export the wrong thing. Each is a one-line error naming the spec file (and the probe, when
- * judging), and outcomes already in the result cache stay as they were.
+ * judging), and answers already in the cache stay as they were.
  */
 const repo = join(import.meta.dirname, '..', '..');
 mkdirSync(join(repo, '.cache'), { recursive: true });
@@ -56,6 +57,7 @@ const ODD_THROWS = [
 const thrown = fc.oneof(fc.constantFrom(...ODD_THROWS), fc.jsonValue().map((v) => JSON.stringify(v)), fc.string().map((s) => `new Error(${JSON.stringify(s)})`));
 const LOAD_RUNS = 100;
 const GENERATOR_RUNS = 20;
+const SHAPE_RUNS = 300;
 
 describe('spec files that throw while loading', () => {
   it(`${LOAD_RUNS} thrown values, one per file: each SPEC_FAILED in one line naming the file`, async () => {
@@ -98,10 +100,11 @@ describe('spec code that throws while a suite runs', () => {
   const words = ['the', 'a', 'cat', 'dog', 'sat', 'ran'];
   const fine = behaviour('fine', { description: '', probes: words.map((w) => next(`${w} and`, ' the')) });
   const spec = (name: string, probes: Behaviour['probes']) => Object.assign(behaviour(name, { description: '', probes }), { file: `behaviours/${name}.behaviour.ts` });
-  const cache = new ResultCache(join(root, 'cache'));
-  const stored = () => Object.fromEntries(readdirSync(join(cache.dir, 'results')).map((f) => [f, readFileSync(join(cache.dir, 'results', f), 'utf8')]));
+  const cacheDir = join(root, 'cache');
+  const answers = join(cacheDir, 'answers');
+  const stored = () => Object.fromEntries(readdirSync(answers).map((f) => [f, readFileSync(join(answers, f), 'utf8')]));
   const run = (behaviours: Behaviour[], events: Progress[] = []) =>
-    evaluateSuite({ suite, behaviours, cache, model: { device: 'cpu' }, onProgress: (p) => events.push(p) });
+    evaluateSuite({ suite, grid: selectGrid(suite, 'all'), behaviours, cacheDir, model: { device: 'cpu' }, onProgress: (p) => events.push(p) });
   const computed = (events: Progress[]) => events.flatMap((e) => (e.type === 'checkpoint' ? [e.computed] : []));
 
   it(`${GENERATOR_RUNS} generators that throw: SPEC_FAILED naming the behaviour and its file, the cache untouched`, async () => {
@@ -125,15 +128,17 @@ describe('spec code that throws while a suite runs', () => {
     expect(stored()).toEqual(before);
   });
 
-  it('a probe that is not a probe is named by id and file', async () => {
+  it('a probe that is not a probe is PROBE_INVALID naming the file, the behaviour and where it is, before any checkpoint loads', async () => {
+    const events: Progress[] = [];
     const odd = spec('odd', [{ prompt: 'a', judge: { kind: 'nope' } } as unknown as ProbeInput]);
-    await expect(run([fine, odd])).rejects.toMatchObject({
-      code: 'SPEC_INVALID',
-      message: expect.stringMatching(/^probe [0-9a-f]{12} of behaviour "odd" \(behaviours\/odd\.behaviour\.ts\) has judging kind "nope"$/),
+    await expect(run([fine, odd], events)).rejects.toMatchObject({
+      code: 'PROBE_INVALID',
+      message: 'behaviours/odd.behaviour.ts: behaviour "odd", probes[0] (prompt "a"): has judging kind "nope", not one of next, choice, continuation, copying',
     });
+    expect(computed(events)).toEqual([]);
   });
 
-  it('a check that throws while judging names the probe; outcomes stored before it stay, and nothing is recomputed', async () => {
+  it('a check that throws while judging names the probe; answers stored before it stay, and nothing is recomputed', async () => {
     await run([fine]);
     const before = stored();
     // Passes the first checkpoint's probes, then throws on the second checkpoint's first one.
@@ -147,10 +152,11 @@ describe('spec code that throws while a suite runs', () => {
     expect(err.code).toBe('SPEC_FAILED');
     expect(err.oneLine()).toMatch(/^probe [0-9a-f]{12} of behaviour "fussy" \(behaviours\/fussy\.behaviour\.ts\) threw while judging: cannot read "x" at check \(fussy\.behaviour\.ts:3:9\)\. Fix the spec file/);
 
+    // Answers are stored before probes are judged: every answer stored before is still there, as it was.
     const after = stored();
-    const changed = Object.keys(before).filter((k) => after[k] !== before[k]);
-    expect(changed).toHaveLength(1); // the first checkpoint, now with fussy's outcomes too
-    for (const [id, o] of Object.entries(JSON.parse(before[changed[0]]))) expect(JSON.parse(after[changed[0]])[id]).toEqual(o);
+    for (const [file, text] of Object.entries(before)) {
+      for (const [key, a] of Object.entries(JSON.parse(text).answers)) expect(JSON.parse(after[file]).answers[key]).toEqual(a);
+    }
 
     const events: Progress[] = [];
     await run([fine], events);
@@ -163,5 +169,47 @@ describe('spec code that throws while a suite runs', () => {
       code: 'SPEC_FAILED',
       message: expect.stringMatching(/behaviour "eager" .* threw while judging: check "async" returned a Promise, not true or false$/),
     });
+  });
+});
+
+describe('whatever a spec puts where probes belong', () => {
+  const tokenizer = loadTokenizer(join(repo, 'test', 'fixtures', 'gpt2-tokenizer'));
+  const ctx = { tokenizer, vocabSize: tokenizer.vocabSize };
+  // Values of every shape, put in every place a source, a probe or a probe's field can be.
+  const PLACES: [string, (x: unknown) => unknown][] = [
+    ['probes', (x) => x], ['a list of probes', (x) => [next('a', ' b'), x]], ['a list of sources', (x) => [[next('a', ' b')], x]],
+    ['a nested list', (x) => [[x]]], ['a generator\'s draws', (x) => ({ arbitrary: fc.constant(x), seed: 1, count: 1 })],
+    ['a generator\'s seed', (x) => ({ arbitrary: fc.constant(next('a', ' b')), seed: x, count: 1 })],
+    ['a generator\'s count', (x) => ({ arbitrary: fc.constant(next('a', ' b')), seed: 1, count: x })],
+    ['a function\'s result', (x) => () => x], ['a function\'s list', (x) => () => [x]],
+    ['a prompt', (x) => [{ prompt: x, judge: { kind: 'next', expected: ' b' } }]], ['a judge', (x) => [{ prompt: 'a', judge: x }]],
+    ['choice options', (x) => [{ prompt: 'a', judge: { kind: 'choice', options: x, answer: 0 } }]],
+    ['a check', (x) => [{ prompt: 'a', judge: { kind: 'continuation', maxTokens: 2, check: x } }]],
+    ['a segment', (x) => [{ prompt: 'a', judge: { kind: 'copying', segment: x, minAccuracy: 0.5 } }]],
+    ['tags', (x) => [{ prompt: 'a', judge: { kind: 'next', expected: ' b' }, tags: x }]],
+  ];
+
+  it(`${SHAPE_RUNS} values in ${PLACES.length} places: probes, or one line of LmbError naming the file, never a TypeError`, () => {
+    let count = 0;
+    fc.assert(
+      fc.property(fc.anything({ withBigInt: true, withNullPrototype: true, withSparseArray: true, withBoxedValues: true }), fc.constantFrom(...PLACES), (x, [, place]) => {
+        count++;
+        const b = Object.assign(behaviour('shapes', { description: '', probes: place(x) as Behaviour['probes'] }), { file: 'behaviours/shapes.behaviour.ts' });
+        let probes: unknown;
+        try {
+          probes = expandProbes(b, ctx);
+        } catch (e) {
+          if (!(e instanceof LmbError)) throw new Error(`not an LmbError: ${String(e)}`);
+          expect(['SPEC_INVALID', 'PROBE_INVALID', 'PROBES_TOO_FEW']).toContain(e.code);
+          expect(e.message).toMatch(/^behaviours\/shapes\.behaviour\.ts: behaviour "shapes"[:,] /);
+          expect(e.oneLine()).not.toMatch(/[\n\r\u2028\u2029]/);
+          expect(e.message.length).toBeLessThan(400);
+          return;
+        }
+        expect(Array.isArray(probes)).toBe(true);
+      }),
+      { seed: 2036, numRuns: SHAPE_RUNS },
+    );
+    expect(count).toBe(SHAPE_RUNS);
   });
 });

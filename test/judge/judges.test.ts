@@ -69,7 +69,7 @@ describe('probe ids', () => {
     expect(a.id).toBe(b.id);
     expect(a.id).toMatch(/^[0-9a-f]{12}$/);
     const ids = [next('ab', 'd'), next('abc', 'c'), choice('ab', ['c', 'd'], 0), choice('ab', ['c', 'd'], 1),
-      continuation('ab', 3, check('one', () => true)), continuation('ab', 3, check('two', () => true)), copying('ab', 'c')]
+      continuation('ab', 3, check('one', () => true)), continuation('ab', 3, check('two', () => true)), copying('ab', 'cd')]
       .map((p) => expandProbes(behaviour('z', { description: '', probes: [p] }), { tokenizer: tok, vocabSize: 11 })[0].id);
     expect(new Set([a.id, ...ids]).size).toBe(8);
   });
