@@ -13,15 +13,19 @@ import { scoreCommand } from './commands/score.js';
 import { tokensCommand } from './commands/tokens.js';
 
 /** The `lmb` command line: a thin shell over the library; each command is one file. */
-export async function main(argv: string[]): Promise<number> {
+export function lmbProgram(): Command {
   const program = new Command('lmb')
     .description('Behavioural test suites for language-model training runs')
-    .option('--root <dir>', 'the project folder holding behaviours/, snapshots/ and .cache/ (default: the nearest folder up from here with a package.json)')
+    .option('--root <dir>', 'the project folder holding behaviours/, snapshots/ and .cache/ (default: the nearest folder up from here with a package.json or behaviours/)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const command of [runCommand(), mergeCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await lmbProgram().parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     return reportError(e);

@@ -112,8 +112,9 @@ describe('the Kubernetes recipe', () => {
 
   it('its commands, run for every completion index and then the merge, write what one lmb run writes', async () => {
     // Each pod's mounts become folders of this test; the manifest's env, with the suite and shard count made small.
-    const mounts = { '/results': join(root, 'k8s-results'), '/scratch': join(root, 'k8s-scratch') };
-    const local = (s: string) => Object.entries(mounts).reduce((t, [from, to]) => t.split(from).join(to), s);
+    const mounts = { '/results': join(root, 'k8s-results'), '/scratch': join(root, 'k8s-scratch'), '/app': project };
+    // A mount path only where a path starts (not inside a longer one, such as the family's own folder).
+    const local = (s: string) => Object.entries(mounts).reduce((t, [from, to]) => t.replace(new RegExp(`(^|[^\\w./-])${from}(?=[/\\s"']|$)`, 'g'), (_, pre: string) => pre + to), s);
     mkdirSync(mounts['/results'], { recursive: true });
     const shards = 3;
     const env = (j: Job, extra: Record<string, string>) => Object.fromEntries(Object.entries({ ...envOf(j), SUITE: family, DEVICE: 'cpu', SHARDS: String(shards), ...extra }).map(([k, v]) => [k, local(v)]));
@@ -137,7 +138,8 @@ describe('the Slurm recipe', () => {
     mkdirSync(join(root, 'slurm-tmp'));
     const tasks = await Promise.all(['1', '2'].map((i) => bash(script('grid.sbatch'), project, env({ SLURM_ARRAY_TASK_ID: i }))));
     for (const t of tasks) expect(t.code, t.out).toBe(0);
-    const merged = await bash(script('merge.sbatch'), root, env({}));
+    // Submitted from the project, as the grid was.
+    const merged = await bash(script('merge.sbatch'), project, env({}));
     expect(merged.code, merged.out).toBe(0);
     expect(read(results)).toEqual(singleRun());
   }, 180_000);

@@ -36,7 +36,7 @@ describe('a run killed with SIGKILL', () => {
     });
     expect(killed).toMatch(/\[2\/6\]/);
     expect(killed).not.toMatch(/\[6\/6\]/);
-    const stored = readdirSync(join(project, 'killed', 'results'));
+    const stored = readdirSync(join(project, 'killed', 'answers'));
     expect(stored.filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(2);
     expect(stored.filter((f) => f.endsWith('.tmp'))).toEqual([]);
 

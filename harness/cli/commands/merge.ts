@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { mergeTokenStore } from '../../analysis/tokens/merge-stores.js';
 import { TokenStore } from '../../analysis/tokens/store.js';
@@ -14,6 +15,7 @@ import { snapshotSummary } from './run.js';
 
 interface MergeFlags extends Pick<SuiteFlags, 'suite' | 'checkpoints' | 'runs' | 'behaviours'> {
   results?: string;
+  snapshots?: string;
   tokens?: string[];
   store?: string;
 }
@@ -28,6 +30,7 @@ export function mergeCommand(): Command {
     .option('--runs <names>', 'only these runs (comma-separated names or aliases)', list)
     .option('--behaviours <names>', 'only these behaviours (comma-separated)', list)
     .option('--results <dir>', 'the folder the shards recorded into (default: .cache/lmb/grid, or under LMB_CACHE)')
+    .option('--snapshots <dir>', 'the folder to write <suite>/ into (default: snapshots/ of the project, whose behaviours judge the answers)')
     .option('--tokens <stores...>', 'token stores written by lmb tokens --shard, merged into --store')
     .option('--store <path>', 'the token store to merge into (default: .cache/lmb/tokens.duckdb, or under LMB_CACHE)')
     .action(async (flags: MergeFlags, cmd: Command) => {
@@ -38,7 +41,7 @@ export function mergeCommand(): Command {
       if (flags.tokens && !flags.results && !existsSync(recorded.folder)) return;
       const behaviours = await loadBehaviours(project.behavioursDir, { only: flags.behaviours, root: project.root });
       const results = recorded.judge(grid, behaviours);
-      writeMerged(project, results, isNarrowed(flags as SuiteFlags));
+      writeMerged(flags.snapshots ? { ...project, snapshotsDir: resolve(flags.snapshots) } : project, results, isNarrowed(flags as SuiteFlags));
     });
 }
 
