@@ -63,6 +63,14 @@ rows.push(
   { metric: 'merged matrix.json equals the single run\'s', value: String(sharding.same), target: 'true', ok: sharding.same },
 );
 
+// Editing a check: the whole demo grid judged again from stored answers, against the cold run.
+const rejudge = JSON.parse(node('probe-rejudge.ts').trim().split('\n').pop()!);
+const rejudgeShare = rejudge.rejudge / rejudge.cold;
+rows.push(
+  { metric: 'demo grid from an empty cache (lmb run, process start to snapshot)', value: `${rejudge.cold.toFixed(1)} s (${rejudge.coldComputed} requests computed)` },
+  { metric: 'demo grid again after a check edited in place', value: `${rejudge.rejudge.toFixed(1)} s = ${(100 * rejudgeShare).toFixed(1)}% of cold, ${rejudge.computed} requests computed`, target: '< 10%', ok: rejudgeShare < 0.1 && rejudge.computed === 0 },
+);
+
 // End to end, process start to log-probs, 1000 tokens: `lmb score` against PyTorch eager fp32.
 const rand = prng(9);
 const ids = Array.from({ length: 1000 }, () => Math.floor(rand() * 50257));
