@@ -50,6 +50,7 @@ describe('vitest --project behaviours', () => {
     const r = vitest([]);
     expect(r.out).toContain('4 passed');
     expect(r.status).toBe(0);
+    expect(r.out).toMatch(/lmb: wrote 4 cells into .*snapshots\/family\/matrix\.json/);
     for (const f of ['matrix.json', 'matrix.md', 'heatmap.svg']) expect(existsSync(join(project, 'snapshots', 'family', f))).toBe(true);
     const m = matrix();
     expect(m.cells.echo.alpha['10']).toMatchObject({ passed: 20, total: 20, rate: 1 });
@@ -68,8 +69,29 @@ describe('vitest --project behaviours', () => {
 
     const u = vitest(['-u']);
     expect(u.status).toBe(0);
+    expect(u.out).toMatch(/lmb: accepted 4 cells into .*snapshots\/family\/matrix\.json/);
     expect(matrix().cells.echo.alpha['10'].rate).toBeLessThan(0.5);
   }, 90_000);
+
+  it('a spec that breaks a contract stops the run with lmb\'s one-line error, as lmb run prints it', () => {
+    const bad = join(project, 'behaviours', 'bad.behaviour.ts');
+    writeFileSync(bad, `import { behaviour, next } from '${repo}/harness/spec/index.ts';
+export default behaviour('bad', { description: '', probes: [{ prompt: 'Pick', judge: { kind: 'choice', options: ['a'], answer: 0 } }] });
+`);
+    try {
+      const r = vitest([]);
+      expect(r.status).toBe(1);
+      const line = 'lmb: PROBE_INVALID: behaviours/bad.behaviour.ts: behaviour "bad", probes[0] choice (prompt "Pick"): needs at least two options, got ["a"]';
+      expect(r.out).toContain(line);
+      expect(r.out).not.toContain('No test files found');
+      expect(r.out).not.toMatch(/\n\s+at /);
+      const cli = spawnSync(process.execPath, [join(repo, 'bin', 'lmb.js'), 'run', '--suite', family, '--device', 'cpu'], { cwd: project, encoding: 'utf8', env: { ...process.env, LMB_CACHE: join(project, '.cache') } });
+      expect(cli.status).toBe(1);
+      expect(cli.stderr.startsWith(line)).toBe(true);
+    } finally {
+      rmSync(bad);
+    }
+  }, 60_000);
 
   it('a new spec file is a new matrix row, and only its probes are computed', () => {
     writeFileSync(join(project, 'behaviours', 'echo-again.behaviour.ts'), spec('echo-again', 'We saw ${w}'));
@@ -81,6 +103,20 @@ describe('vitest --project behaviours', () => {
     for (const l of lines) expect(l).toMatch(/: 20 computed, 20 cached$/);
     expect(matrix().behaviours).toEqual(['echo', 'echo-again']);
     expect(matrix().cells['echo-again'].beta['10'].rate).toBe(1);
+  }, 60_000);
+
+  it('a cell that moved because its probes changed says so, instead of blaming the model', () => {
+    const path = join(project, 'behaviours', 'echo-again.behaviour.ts');
+    const before = readFileSync(path, 'utf8');
+    writeFileSync(path, spec('echo-again', 'We saw ${w} and'));
+    try {
+      const r = vitest([]);
+      expect(r.status).toBe(1);
+      expect(r.out).toMatch(/echo-again · beta @ step 10: probe set changed: 20 -> 20 probes since the snapshot, so its pass rate moved with its probes \(now \d+% \(\d+\/20\), snapshot 100% \(20\/20\)\)/);
+      expect(r.out).not.toContain('echo · alpha @ step 10: probe set changed');
+    } finally {
+      writeFileSync(path, before);
+    }
   }, 60_000);
 });
 
