@@ -1,4 +1,4 @@
-import type { Cell, PassRateMatrix } from './matrix.js';
+import { probeSetChange, type Cell, type PassRateMatrix } from './matrix.js';
 
 export interface CellChange {
   behaviour: string;
@@ -6,6 +6,8 @@ export interface CellChange {
   step: number;
   before?: Cell;
   after?: Cell;
+  /** `probe set changed: 148 -> 60 probes` when the behaviour's probes differ: the cell moved with them. */
+  probeSet?: string;
 }
 
 const outside = (rate: number, c: Cell) => rate < c.low || rate > c.high;
@@ -27,7 +29,8 @@ export function diffMatrices(base: PassRateMatrix, head: PassRateMatrix): CellCh
     const before = base.cells[behaviour]?.[run]?.[String(step)];
     const after = head.cells[behaviour]?.[run]?.[String(step)];
     if (before && after && !outside(after.rate, before) && !outside(before.rate, after)) continue;
-    changes.push({ behaviour, run, step, before, after });
+    const probeSet = probeSetChange(base, head, behaviour);
+    changes.push({ behaviour, run, step, before, after, ...(probeSet ? { probeSet } : {}) });
   }
   return changes.sort((a, b) => a.behaviour.localeCompare(b.behaviour) || a.run.localeCompare(b.run) || a.step - b.step);
 }
@@ -39,7 +42,7 @@ export function diffMarkdown(changes: readonly CellChange[], title = 'Behaviour 
   if (changes.length === 0) return `### ${title}\n\nNo cell left its 95% interval.\n`;
   const rows = changes.map((c) => {
     const delta = c.before && c.after ? `${c.after.rate > c.before.rate ? '▲' : '▼'} ${(100 * (c.after.rate - c.before.rate)).toFixed(0)} pts` : c.after ? 'new' : 'removed';
-    return `| ${c.behaviour} | ${c.run} | ${c.step} | ${show(c.before)} | ${show(c.after)} | ${delta} |`;
+    return `| ${c.behaviour} | ${c.run} | ${c.step} | ${show(c.before)} | ${show(c.after)} | ${delta}${c.probeSet ? ` (${c.probeSet})` : ''} |`;
   });
   return [`### ${title}`, '', `${changes.length} cell${changes.length === 1 ? '' : 's'} moved outside the 95% interval.`, '',
     '| behaviour | run | step | before | after | change |', '| --- | --- | ---: | ---: | ---: | --- |', ...rows, ''].join('\n');

@@ -30,6 +30,14 @@ describe('diffMatrices', () => {
     expect(md).toContain('| new | r | 100 | — | 30% (3/10) | new |');
     expect(diffMarkdown(diffMatrices(base, base))).toContain('No cell left its 95% interval.');
   });
+
+  it('says when a cell moved with its behaviour\'s probe set', () => {
+    const base = { ...matrix({ 'caps@100': [80, 100], 'parens@100': [10, 100] }), probeSets: { caps: { hash: 'aaa', probes: 100 }, parens: { hash: 'ppp', probes: 100 } } };
+    const head = { ...matrix({ 'caps@100': [30, 60], 'parens@100': [50, 100] }), probeSets: { caps: { hash: 'bbb', probes: 60 }, parens: { hash: 'ppp', probes: 100 } } };
+    const md = diffMarkdown(diffMatrices(base, head));
+    expect(md).toContain('| caps | r | 100 | 80% (80/100) | 50% (30/60) | ▼ -30 pts (probe set changed: 100 -> 60 probes) |');
+    expect(md).toContain('| parens | r | 100 | 10% (10/100) | 50% (50/100) | ▲ 40 pts |');
+  });
 });
 
 describe('convergence', () => {
