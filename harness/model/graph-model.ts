@@ -31,7 +31,7 @@ export class GraphModel implements LanguageModel {
     return this.session.device;
   }
 
-  static load(path: string, opts: GraphModelOptions = {}): Promise<GraphModel> {
+  static async load(path: string, opts: GraphModelOptions = {}): Promise<GraphModel> {
     return GraphModel.fromCheckpoint(openCheckpoint(path, opts.configOverrides), opts);
   }
 
