@@ -5,12 +5,13 @@
  * the behaviours, so the repo's files are left alone. Prints {cold, rejudge, computed} as JSON.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const repo = join(import.meta.dirname, '..');
-const scratch = mkdtempSync(join(tmpdir(), 'lmb-bench-rejudge-'));
+// Inside the repo (under the ignored .cache/), so the copied specs resolve the repo's packages.
+mkdirSync(join(repo, '.cache'), { recursive: true });
+const scratch = mkdtempSync(join(repo, '.cache', 'bench-rejudge-'));
 
 function run(): { seconds: number; computed: number } {
   const start = performance.now();
@@ -23,6 +24,9 @@ function run(): { seconds: number; computed: number } {
 
 try {
   cpSync(join(repo, 'behaviours'), join(scratch, 'behaviours'), { recursive: true });
+  // The specs import ../harness/spec: the copy finds the repo's, as ES modules.
+  symlinkSync(join(repo, 'harness'), join(scratch, 'harness'));
+  writeFileSync(join(scratch, 'package.json'), '{ "type": "module" }\n');
   const cold = run();
   const spec = join(scratch, 'behaviours', 'emails.behaviour.ts');
   const text = readFileSync(spec, 'utf8');

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Project } from '../project.js';
 import { GridResults } from '../run/grid-results.js';
@@ -19,14 +20,15 @@ export interface SuiteFlags extends ModelFlags {
   behaviours?: string[];
 }
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+/** A comma-separated option value as a list (`--runs a,b`). */
+export const commaList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** The options every command that walks a suite's checkpoints shares. */
 export function suiteOptions(cmd: Command): Command {
   return cmd
     .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
     .option('--checkpoints <selection>', 'all, final, every:N, log:K, steps or ranges (e.g. 0,1000-5000)', 'all')
-    .option('--runs <names>', 'only these runs (comma-separated names or aliases; default: every run)', list)
+    .option('--runs <names>', 'only these runs (comma-separated names or aliases; default: every run)', commaList)
     .option('--evict', 'delete each downloaded checkpoint\'s weights once its results are stored')
     .addOption(deviceOption())
     .addOption(threadsOption());
@@ -34,7 +36,7 @@ export function suiteOptions(cmd: Command): Command {
 
 /** suiteOptions plus --behaviours, for the commands that evaluate behaviours. */
 export function behaviourSuiteOptions(cmd: Command): Command {
-  return suiteOptions(cmd).option('--behaviours <names>', 'only these behaviours (comma-separated)', list);
+  return suiteOptions(cmd).option('--behaviours <names>', 'only these behaviours (comma-separated)', commaList);
 }
 
 /** The suite the flags name and the (run, checkpoint) pairs they select. */
@@ -86,4 +88,4 @@ export async function evaluateFromFlags(flags: SuiteFlags, project: Project, ext
 }
 
 /** `<cacheDir>/grid`: where lmb run records answers for lmb merge unless --results says otherwise. */
-export const defaultResultsDir = (project: Project) => `${project.cacheDir}/grid`;
+export const defaultResultsDir = (project: Project) => join(project.cacheDir, 'grid');

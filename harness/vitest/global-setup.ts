@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { LmbError } from '../errors.js';
 import { failedProbes } from '../matrix/failures.js';
-import { buildMatrix, type PassRateMatrix } from '../matrix/matrix.js';
+import { buildMatrix, probeSetChange, type PassRateMatrix } from '../matrix/matrix.js';
 import { mergeMatrices, onlyBehaviours, overlayCells } from '../matrix/merge.js';
 import { countCells, readSnapshot, snapshotDir, writeSnapshot } from '../matrix/snapshot.js';
 import { parseDevice } from '../model/runtime/session.js';
@@ -24,6 +24,7 @@ import { cellKey, type BehaviourRun } from './context.js';
 import { shardSpecFiles } from './shard-files.js';
 import { notice } from '../cli/options.js';
 import { progressReporter } from '../cli/progress.js';
+import { commaList } from '../cli/suite-options.js';
 
 export default async function setup(project: TestProject): Promise<void> {
   try {
@@ -40,7 +41,7 @@ async function evaluate(project: TestProject): Promise<BehaviourRun> {
   const lmbProject = findProject({ root: project.config.root });
   const suite = await findSuite(process.env.LMB_SUITE ?? 'demo');
   const selection = process.env.LMB_CHECKPOINTS ?? 'all';
-  const runs = process.env.LMB_RUNS?.split(',').map((r) => r.trim()).filter(Boolean);
+  const runs = process.env.LMB_RUNS ? commaList(process.env.LMB_RUNS) : undefined;
   const mode = project.config.snapshotOptions.updateSnapshot;
   const shard = await shardSpecFiles(project);
   if (shard && mode === 'all') {
@@ -78,11 +79,12 @@ async function evaluate(project: TestProject): Promise<BehaviourRun> {
 
 /**
  * The snapshot after this run: with -u ('all') this run's cells win, unselected checkpoints keep
- * theirs, removed behaviours go (as vitest drops obsolete snapshots); otherwise ('new') only
- * missing cells are written.
+ * theirs unless their probe set changed, removed behaviours go (as vitest drops obsolete
+ * snapshots); otherwise ('new') only missing cells are written, and none of a behaviour whose
+ * probe set changed (its tests say so; -u accepts the new set).
  */
 function updatedSnapshot(before: PassRateMatrix | undefined, matrix: PassRateMatrix, mode: string): PassRateMatrix | undefined {
   if (mode === 'all') return onlyBehaviours(overlayCells(before, matrix).matrix, matrix.behaviours);
-  if (mode === 'new') return mergeMatrices(matrix, before ?? matrix);
+  if (mode === 'new') return mergeMatrices(onlyBehaviours(matrix, matrix.behaviours.filter((b) => !probeSetChange(before, matrix, b))), before ?? matrix);
   return before;
 }

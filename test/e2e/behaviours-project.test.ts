@@ -108,10 +108,13 @@ export default behaviour('bad', { description: '', probes: [{ prompt: 'Pick', ju
   it('a cell that moved because its probes changed says so, instead of blaming the model', () => {
     const path = join(project, 'behaviours', 'echo-again.behaviour.ts');
     const before = readFileSync(path, 'utf8');
+    const committed = matrix();
     writeFileSync(path, spec('echo-again', 'We saw ${w} and'));
     try {
       const r = vitest([]);
       expect(r.status).toBe(1);
+      // Nothing of the new probe set is written without -u: the snapshot stays the committed one.
+      expect(matrix()).toEqual(committed);
       expect(r.out).toMatch(/echo-again · beta @ step 10: probe set changed: 20 -> 20 probes since the snapshot, so its pass rate moved with its probes \(now \d+% \(\d+\/20\), snapshot 100% \(20\/20\)\)/);
       expect(r.out).not.toContain('echo · alpha @ step 10: probe set changed');
     } finally {

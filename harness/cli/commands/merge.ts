@@ -10,7 +10,7 @@ import type { Project } from '../../project.js';
 import { GridResults } from '../../run/grid-results.js';
 import { loadBehaviours } from '../../spec/load.js';
 import { projectOf } from '../options.js';
-import { defaultResultsDir, isNarrowed, suiteGrid, type SuiteFlags } from '../suite-options.js';
+import { commaList, defaultResultsDir, isNarrowed, suiteGrid, type SuiteFlags } from '../suite-options.js';
 import { snapshotSummary } from './run.js';
 
 interface MergeFlags extends Pick<SuiteFlags, 'suite' | 'checkpoints' | 'runs' | 'behaviours'> {
@@ -20,15 +20,13 @@ interface MergeFlags extends Pick<SuiteFlags, 'suite' | 'checkpoints' | 'runs' |
   store?: string;
 }
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-
 export function mergeCommand(): Command {
   return new Command('merge')
     .description('combine shards: recorded answers (lmb run --shard) judged into snapshots/<suite>/ exactly as one lmb run writes them, and token stores (lmb tokens --shard) into one')
     .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
     .option('--checkpoints <selection>', 'the selection the shards ran (all, final, every:N, log:K, steps or ranges)', 'all')
-    .option('--runs <names>', 'only these runs (comma-separated names or aliases)', list)
-    .option('--behaviours <names>', 'only these behaviours (comma-separated)', list)
+    .option('--runs <names>', 'only these runs (comma-separated names or aliases)', commaList)
+    .option('--behaviours <names>', 'only these behaviours (comma-separated)', commaList)
     .option('--results <dir>', 'the folder the shards recorded into (default: .cache/lmb/grid, or under LMB_CACHE)')
     .option('--snapshots <dir>', 'the folder to write <suite>/ into (default: snapshots/ of the project, whose behaviours judge the answers)')
     .option('--tokens <stores...>', 'token stores written by lmb tokens --shard, merged into --store')
