@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   CHECKPOINT_FORMAT_UNKNOWN: 'a weight file is in no format lmb reads',
   CHECKPOINT_INVALID: 'a checkpoint folder or file is not a checkpoint',
   CHECKPOINT_NOT_STORED: 'a token store has no scores for a checkpoint an analysis asked for',
+  CHECKPOINT_OVER_BUDGET: "a checkpoint's pickle asks for far more work or memory than any state dict needs (huge integers, stack or memo floods)",
   CHECKPOINT_PICKLE_UNSAFE: 'a pytorch_model.bin names a Python global outside the allow-list',
   CHECKPOINT_UNSUPPORTED: 'a weight file uses a feature lmb does not read (dtype, layout)',
   COMPONENTS_TOO_MANY: 'PCA was asked for more components than the data has',

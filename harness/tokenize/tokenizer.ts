@@ -40,11 +40,35 @@ function corrupt(file: string, what: string): LmbError {
   );
 }
 
+/** Tokenizer files nest a few levels deep; far deeper is hostile (every recursive walk of it overflows). */
+const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of arrays and objects in JSON text, counted outside strings. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 function readJson(file: string): Json {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    const depth = jsonDepth(text);
+    if (depth > MAX_JSON_DEPTH) throw corrupt(file, `nests ${depth} levels deep, where a tokenizer file needs a few`);
+    value = JSON.parse(text);
   } catch (e) {
+    if (e instanceof LmbError) throw e;
     throw corrupt(file, `is not valid JSON (${thrownLine(e)})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw corrupt(file, 'is not a JSON object');
@@ -96,7 +120,7 @@ export function loadTokenizer(dir: string): TextTokenizer {
   if (existsSync(at('vocab.json')) && existsSync(at('merges.txt'))) {
     const vocab = readJson(at('vocab.json'));
     for (const [piece, id] of Object.entries(vocab)) {
-      if (!Number.isInteger(id) || (id as number) < 0) throw corrupt(at('vocab.json'), `maps ${JSON.stringify(piece)} to ${JSON.stringify(id)}, not a token id`);
+      if (!Number.isInteger(id) || (id as number) < 0) throw corrupt(at('vocab.json'), `maps ${JSON.stringify(piece).slice(0, 60)} to ${typeof id === 'object' && id !== null ? (Array.isArray(id) ? 'a list' : 'an object') : String(id).slice(0, 40)}, not a token id`);
     }
     const merges = parseMerges(readFileSync(at('merges.txt'), 'utf8'), at('merges.txt'));
     const ids = vocab as Record<string, number>;

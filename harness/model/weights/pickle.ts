@@ -16,6 +16,20 @@ export interface Buildable {
   setState(state: unknown): void;
 }
 
+/**
+ * What a pickle may ask of the reader, far beyond what torch.save writes for any model (a state
+ * dict's pickle holds a few thousand objects, integers of at most 8 bytes, a stack a few deep):
+ * a hostile file of a few KB must fail at once, not run for minutes or exhaust memory.
+ */
+export const PICKLE_BUDGET = {
+  /** Bytes of a LONG1/LONG4 integer (parsing one is quadratic in its length). */
+  intBytes: 32,
+  /** Items on the stack and marks, together. */
+  stack: 1 << 20,
+  /** Memo entries. */
+  memo: 1 << 20,
+} as const;
+
 export interface UnpickleOptions {
   /** For messages: the checkpoint the pickle came from. */
   readonly file: string;
@@ -44,6 +58,17 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
   const fail = (what: string): LmbError => new LmbError('CHECKPOINT_CORRUPT',
     `${file} has a damaged pickle: ${what} (at byte ${pos})`,
     'Re-download the checkpoint, or re-save it with torch.save(model.state_dict(), path)');
+  const overBudget = (what: string): LmbError => new LmbError('CHECKPOINT_OVER_BUDGET',
+    `${file}: its pickle ${what} (at byte ${pos}), far beyond what any saved state dict needs; refusing to read on`,
+    'Only load checkpoints you trust; re-save the weights with torch.save(model.state_dict(), path) or convert them to safetensors');
+  const push = (value: unknown) => {
+    if (stack.length + marks.length >= PICKLE_BUDGET.stack) throw overBudget(`stacks more than ${PICKLE_BUDGET.stack} items`);
+    stack.push(value);
+  };
+  const remember = (key: number, value: unknown) => {
+    if (memo.size >= PICKLE_BUDGET.memo && !memo.has(key)) throw overBudget(`memoizes more than ${PICKLE_BUDGET.memo} objects`);
+    memo.set(key, value);
+  };
   const need = (n: number): number => {
     if (!Number.isSafeInteger(n) || n < 0 || pos + n > data.length) throw fail(`${n}-byte field runs past the end`);
     const at = pos;
@@ -104,6 +129,10 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
     if (!Array.isArray(list) || Object.isFrozen(list)) throw fail(`APPEND on ${describe(list)}`);
     for (const item of items) list.push(item);
   };
+  const long = (n: number) => {
+    if (n > PICKLE_BUDGET.intBytes) throw overBudget(`holds a ${n}-byte integer, longer than ${PICKLE_BUDGET.intBytes} bytes`);
+    return int(bytes(n));
+  };
   const int = (bytes: Uint8Array) => {
     // LONG1/LONG4: little-endian two's complement.
     let v = 0n;
@@ -122,42 +151,46 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
         if (stack.length || marks.length) throw fail('data left on the stack at STOP');
         return result;
       }
-      case 0x28: marks.push(stack.length); break; // MARK
+      case 0x28: { // MARK
+        if (stack.length + marks.length >= PICKLE_BUDGET.stack) throw overBudget(`stacks more than ${PICKLE_BUDGET.stack} items`);
+        marks.push(stack.length);
+        break;
+      }
       case 0x30: pop(); break; // POP
       case 0x31: popMark(); break; // POP_MARK
-      case 0x32: stack.push(top()); break; // DUP
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4a: stack.push(view.getInt32(need(4), true)); break; // BININT
-      case 0x4b: stack.push(u8()); break; // BININT1
-      case 0x4d: stack.push(u16()); break; // BININT2
-      case 0x8a: stack.push(int(bytes(u8()))); break; // LONG1
-      case 0x8b: stack.push(int(bytes(u32()))); break; // LONG4
-      case 0x47: stack.push(view.getFloat64(need(8), false)); break; // BINFLOAT (big-endian)
-      case 0x58: stack.push(text(u32())); break; // BINUNICODE
-      case 0x8c: stack.push(text(u8())); break; // SHORT_BINUNICODE
-      case 0x8d: stack.push(text(u64())); break; // BINUNICODE8
-      case 0x54: stack.push(text(u32(), 'latin1')); break; // BINSTRING (Python 2 str)
-      case 0x55: stack.push(text(u8(), 'latin1')); break; // SHORT_BINSTRING
-      case 0x43: stack.push(bytes(u8())); break; // SHORT_BINBYTES
-      case 0x42: stack.push(bytes(u32())); break; // BINBYTES
-      case 0x8e: stack.push(bytes(u64())); break; // BINBYTES8
-      case 0x96: stack.push(bytes(u64())); break; // BYTEARRAY8
-      case 0x29: stack.push(Object.freeze([])); break; // EMPTY_TUPLE
-      case 0x74: stack.push(Object.freeze(popMark())); break; // TUPLE
-      case 0x85: stack.push(Object.freeze([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(Object.freeze([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(Object.freeze([a, b, c])); break; } // TUPLE3
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x6c: stack.push(popMark()); break; // LIST
+      case 0x32: push(top()); break; // DUP
+      case 0x4e: push(null); break; // NONE
+      case 0x88: push(true); break; // NEWTRUE
+      case 0x89: push(false); break; // NEWFALSE
+      case 0x4a: push(view.getInt32(need(4), true)); break; // BININT
+      case 0x4b: push(u8()); break; // BININT1
+      case 0x4d: push(u16()); break; // BININT2
+      case 0x8a: push(long(u8())); break; // LONG1
+      case 0x8b: push(long(u32())); break; // LONG4
+      case 0x47: push(view.getFloat64(need(8), false)); break; // BINFLOAT (big-endian)
+      case 0x58: push(text(u32())); break; // BINUNICODE
+      case 0x8c: push(text(u8())); break; // SHORT_BINUNICODE
+      case 0x8d: push(text(u64())); break; // BINUNICODE8
+      case 0x54: push(text(u32(), 'latin1')); break; // BINSTRING (Python 2 str)
+      case 0x55: push(text(u8(), 'latin1')); break; // SHORT_BINSTRING
+      case 0x43: push(bytes(u8())); break; // SHORT_BINBYTES
+      case 0x42: push(bytes(u32())); break; // BINBYTES
+      case 0x8e: push(bytes(u64())); break; // BINBYTES8
+      case 0x96: push(bytes(u64())); break; // BYTEARRAY8
+      case 0x29: push(Object.freeze([])); break; // EMPTY_TUPLE
+      case 0x74: push(Object.freeze(popMark())); break; // TUPLE
+      case 0x85: push(Object.freeze([pop()])); break; // TUPLE1
+      case 0x86: { const b = pop(); const a = pop(); push(Object.freeze([a, b])); break; } // TUPLE2
+      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(Object.freeze([a, b, c])); break; } // TUPLE3
+      case 0x5d: push([]); break; // EMPTY_LIST
+      case 0x6c: push(popMark()); break; // LIST
       case 0x61: { const item = pop(); append(top(), [item]); break; } // APPEND
       case 0x65: { const items = popMark(); append(top(), items); break; } // APPENDS
-      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-      case 0x64: { const dict = new Map(); setItems(dict, popMark()); stack.push(dict); break; } // DICT
+      case 0x7d: push(new Map()); break; // EMPTY_DICT
+      case 0x64: { const dict = new Map(); setItems(dict, popMark()); push(dict); break; } // DICT
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
       case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x8f: stack.push(new Set()); break; // EMPTY_SET
+      case 0x8f: push(new Set()); break; // EMPTY_SET
       case 0x90: { // ADDITEMS
         const items = popMark();
         const set = top();
@@ -165,27 +198,27 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
         for (const item of items) set.add(item);
         break;
       }
-      case 0x91: stack.push(new Set(popMark())); break; // FROZENSET
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x68: stack.push(get(u8())); break; // BINGET
-      case 0x6a: stack.push(get(u32())); break; // LONG_BINGET
-      case 0x63: { const module = line(); stack.push(resolve(module, line())); break; } // GLOBAL
+      case 0x91: push(new Set(popMark())); break; // FROZENSET
+      case 0x71: remember(u8(), top()); break; // BINPUT
+      case 0x72: remember(u32(), top()); break; // LONG_BINPUT
+      case 0x94: remember(memo.size, top()); break; // MEMOIZE
+      case 0x68: push(get(u8())); break; // BINGET
+      case 0x6a: push(get(u32())); break; // LONG_BINGET
+      case 0x63: { const module = line(); push(resolve(module, line())); break; } // GLOBAL
       case 0x93: { // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') throw fail('STACK_GLOBAL with non-string names');
-        stack.push(resolve(module, name));
+        push(resolve(module, name));
         break;
       }
-      case 0x52: { const args = pop(); stack.push(call(pop(), args)); break; } // REDUCE
-      case 0x81: { const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ: cls.__new__(cls, *args)
+      case 0x52: { const args = pop(); push(call(pop(), args)); break; } // REDUCE
+      case 0x81: { const args = pop(); push(call(pop(), args)); break; } // NEWOBJ: cls.__new__(cls, *args)
       case 0x92: { // NEWOBJ_EX
         const kwargs = pop();
         const args = pop();
         if (!(kwargs instanceof Map) || kwargs.size) throw fail('NEWOBJ_EX with keyword arguments');
-        stack.push(call(pop(), args));
+        push(call(pop(), args));
         break;
       }
       case 0x62: { // BUILD
@@ -201,7 +234,7 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) throw fail('persistent id in a pickle that allows none');
-        stack.push(options.persistentLoad(pid));
+        push(options.persistentLoad(pid));
         break;
       }
       default:

@@ -17,7 +17,8 @@ export function legacyTorchError(path: string): LmbError {
     'Re-save it with PyTorch 1.6 or newer: torch.save(torch.load(path), path), or convert it to safetensors');
 }
 
-const MAX_PICKLE_BYTES = 256 << 20;
+/** A state dict's data.pkl is kilobytes (megabytes for the largest models); more is refused before it is inflated. */
+const MAX_PICKLE_BYTES = 64 << 20;
 /**
  * A broadcast (stride-0) view may hold more elements than its storage, but not many more: a
  * reader allocates a tensor's full size, so a few bytes on disk must not ask for gigabytes.
@@ -141,7 +142,12 @@ function readStateDict(path: string, zip: ZipArchive): TensorLayout[] {
     ...Object.entries(DTYPES).map(([name, dtype]): [string, unknown] => [`torch.${name}`, new DTypeObject(dtype)]),
   ]);
 
-  const pkl = zip.readWhole(zip.entries.get(`${prefix}/data.pkl`)!, MAX_PICKLE_BYTES);
+  const pklEntry = zip.entries.get(`${prefix}/data.pkl`)!;
+  if (pklEntry.uncompressedSize > MAX_PICKLE_BYTES) {
+    throw new LmbError('CHECKPOINT_OVER_BUDGET', `${path}: its data.pkl claims ${pklEntry.uncompressedSize} bytes, more than the ${MAX_PICKLE_BYTES} any state dict needs; refusing to inflate it`,
+      'Only load checkpoints you trust; re-save the weights with torch.save(model.state_dict(), path) or convert them to safetensors');
+  }
+  const pkl = zip.readWhole(pklEntry, MAX_PICKLE_BYTES);
   let root = unpickle(pkl, { file: path, globals, persistentLoad });
   // Training checkpoints sometimes wrap the weights: {'state_dict': {...}, 'epoch': ...}.
   if (root instanceof Map && ![...root.values()].some((v) => v instanceof TensorRef) && root.get('state_dict') instanceof Map) {
