@@ -26,6 +26,17 @@ const textFile = join(root, 'input.txt');
 writeFileSync(textFile, text);
 
 describe('lmb score', () => {
+  it('ends quietly, with status 0, when the reader of its output stops early (| head -1)', () => {
+    const long = join(root, 'long.txt');
+    writeFileSync(long, 'The cat sat on the mat. '.repeat(400));
+    const lmbJs = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
+    const run = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${lmbJs}" score --model "${modelDir}" --text "${long}" --device cpu | head -1`], { encoding: 'utf8' });
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(run.stdout).position).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
   it('prints one JSON object per token with the reference log-probs', () => {
     const run = lmb('score', '--model', modelDir, '--text', textFile, '--device', 'cpu');
     expect(run.stderr).toBe('');
