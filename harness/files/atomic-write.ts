@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { withLockSync } from './lock.js';
 
 /** Writes a file so that readers see the old content or the new, never a part: a temp file, then rename. */
@@ -13,7 +14,29 @@ export function atomicWrite(path: string, data: string): void {
  * file, atomically: processes updating one file at once each build on the other's write.
  */
 export function updateFile(path: string, update: (current: string | undefined) => string): void {
-  withLockSync(`${path}.lock`, () => atomicWrite(path, update(readIfExists(path))));
+  withLockSync(`${path}.lock`, () => atomicWrite(path, update(readIfExists(path))), {
+    tellAfterMs: 1000,
+    onWait: (holder) => process.stderr.write(`lmb: waiting for ${path}.lock, held by ${holder}\n`),
+  });
+}
+
+/** Temporary files older than this are left by a write that was killed: every write takes milliseconds. */
+const STALE_TEMPORARY_MS = 10 * 60_000;
+
+/** Deletes the `*.tmp` files in `dir` that killed writes left behind (none younger than ten minutes). */
+export function sweepTemporaries(dir: string, now = Date.now()): number {
+  let swept = 0;
+  if (!existsSync(dir)) return 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.tmp')) continue;
+    const path = join(dir, name);
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st?.isFile() && now - st.mtimeMs > STALE_TEMPORARY_MS) {
+      rmSync(path, { force: true });
+      swept++;
+    }
+  }
+  return swept;
 }
 
 /** A text file's content, or undefined when there is no such file. */

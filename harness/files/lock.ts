@@ -12,12 +12,21 @@ export interface LockOptions {
   timeoutMs?: number;
   /** Told once, when the lock is held by someone else (e.g. to say what is being waited for). */
   onWait?: (holder: string) => void;
+  /** Tell onWait only once the wait has lasted this long (default 0: at once). */
+  tellAfterMs?: number;
 }
+
+/**
+ * A lock file with nothing in it is one whose holder died between creating and writing it (a
+ * few microseconds): once it is this old, it is abandoned.
+ */
+const EMPTY_LOCK_MS = 2000;
 
 /**
  * Runs `fn` holding an exclusive lock on `lockPath`, across processes on this machine and on a
  * shared file system: the lock file is created with O_EXCL and names its holder (host:pid). A
- * waiter takes over a lock whose holder on this host is dead, or one not refreshed for `staleMs`.
+ * waiter takes over a lock whose holder on this host is dead, one left empty by a holder killed
+ * as it made it, or one not refreshed for `staleMs`.
  */
 export async function withLock<T>(lockPath: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const waiting = new Waiting(lockPath, opts);
@@ -56,9 +65,11 @@ class Waiting {
 
   /** Milliseconds to sleep before the next try; throws once the timeout has passed. */
   next(): number {
-    const holder = holderOf(this.lockPath) ?? 'another process';
-    if (!this.told) this.opts.onWait?.(holder);
-    this.told = true;
+    const holder = holderOf(this.lockPath) || 'another process';
+    if (!this.told && Date.now() - this.since >= (this.opts.tellAfterMs ?? 0)) {
+      this.opts.onWait?.(holder);
+      this.told = true;
+    }
     if (this.opts.timeoutMs !== undefined && Date.now() - this.since > this.opts.timeoutMs) {
       throw new LmbError('LOCK_TIMED_OUT', `${this.lockPath} is still held by ${holder} after ${Math.round(this.opts.timeoutMs / 1000)} s`,
         'Wait for that process to finish; if no lmb process is running, delete the lock file');
@@ -83,9 +94,10 @@ function tryAcquire(lockPath: string, staleMs: number): boolean {
 }
 
 function isAbandoned(lockPath: string, holder: string, staleMs: number): boolean {
+  const touched = statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs;
+  if (holder === '') return touched !== undefined && Date.now() - touched > Math.min(EMPTY_LOCK_MS, staleMs);
   const [host, pid] = [holder.slice(0, holder.lastIndexOf(':')), Number(holder.slice(holder.lastIndexOf(':') + 1))];
   if (host === hostname() && Number.isInteger(pid) && !isAlive(pid)) return true;
-  const touched = statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs;
   return touched !== undefined && Date.now() - touched > staleMs;
 }
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readIfExists, updateFile } from '../files/atomic-write.js';
+import { readIfExists, sweepTemporaries, updateFile } from '../files/atomic-write.js';
 import { storedObject } from './stored-json.js';
 import type { StoredAnswer } from './stored-answer.js';
 
@@ -12,7 +12,8 @@ const FORMAT = 1;
  * by request key (harness/run/stored-answer.ts). Verdicts are not stored: probes are judged
  * again on every read, so an edited check or judge can never serve a stale verdict. Written
  * atomically as each checkpoint finishes, under a lock, so an interrupted run loses at most the
- * checkpoint in flight and concurrent runs add to each other's answers.
+ * checkpoint in flight and concurrent runs add to each other's answers; temporary files a killed
+ * write left are swept when the cache is opened.
  */
 export class AnswerCache {
   readonly dir: string;
@@ -20,6 +21,7 @@ export class AnswerCache {
   constructor(cacheDir: string) {
     this.dir = join(cacheDir, 'answers');
     mkdirSync(this.dir, { recursive: true });
+    sweepTemporaries(this.dir);
   }
 
   /** The stored answers of a checkpoint, by request key (still to be checked against their requests). */

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LmbError, thrownLine } from '../errors.js';
-import { updateFile } from '../files/atomic-write.js';
+import { sweepTemporaries, updateFile } from '../files/atomic-write.js';
 import type { Answer } from '../score/requests.js';
 import type { Behaviour } from '../spec/behaviour.js';
 import type { GridItem } from '../suite/select.js';
@@ -23,6 +23,8 @@ import { storedObject } from './stored-json.js';
 export class GridResults {
   readonly folder: string;
   private tokenizerCopied = false;
+  /** Run folders whose leftover temporaries this instance has swept. */
+  private swept = new Set<string>();
 
   constructor(dir: string, readonly suite: string) {
     this.folder = join(dir, encodeURIComponent(suite));
@@ -32,7 +34,10 @@ export class GridResults {
   record({ opened, plan, answers }: CheckpointAnswers): void {
     if (!this.tokenizerCopied) this.copyTokenizer(opened.tokenizerDir);
     const { run, ref } = opened;
-    mkdirSync(join(this.folder, 'runs', encodeURIComponent(run.name)), { recursive: true });
+    const runDir = join(this.folder, 'runs', encodeURIComponent(run.name));
+    mkdirSync(runDir, { recursive: true });
+    if (!this.swept.has(runDir)) sweepTemporaries(runDir);
+    this.swept.add(runDir);
     const path = this.checkpointPath(run.name, ref.step);
     const fresh = Object.fromEntries([...answers].map(([k, a]) => [k, storeAnswer(plan.requests.get(k)!, a)]));
     updateFile(path, (current) => answersFile({ ...answersIn(current), ...fresh }, { run: run.name, step: ref.step, checkpoint: ref.name, key: opened.key }));
@@ -77,6 +82,7 @@ export class GridResults {
   private copyTokenizer(from: string): void {
     const to = join(this.folder, 'tokenizer');
     mkdirSync(to, { recursive: true });
+    sweepTemporaries(to);
     for (const file of tokenizerFiles(from)) {
       const target = join(to, basename(file));
       if (!existsSync(target) || !readFileSync(target).equals(readFileSync(file))) {

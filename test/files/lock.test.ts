@@ -51,6 +51,29 @@ describe('withLock', () => {
     expect(e.oneLine()).toMatch(/x\.lock is still held by other-host:123 after 0 s\. Wait for that process to finish; if no lmb process is running, delete the lock file$/);
   });
 
+  it('takes over an empty lock file (its maker killed between creating and writing it) within seconds, not staleMs', () => {
+    const lock = join(dir(), 'x.lock');
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 3000);
+    utimesSync(lock, old, old);
+    const start = Date.now();
+    expect(withLockSync(lock, () => 'mine', { timeoutMs: 1000 })).toBe('mine');
+    expect(Date.now() - start).toBeLessThan(1000);
+    // A fresh empty one is someone making it right now: waited for.
+    writeFileSync(lock, '');
+    expect(caught(() => withLockSync(lock, () => 1, { timeoutMs: 300, pollMs: 20 })).code).toBe('LOCK_TIMED_OUT');
+  });
+
+  it('tells whom it waits for only once the wait has lasted tellAfterMs', () => {
+    const lock = join(dir(), 'x.lock');
+    writeFileSync(lock, 'other-host:123');
+    const told: string[] = [];
+    caught(() => withLockSync(lock, () => 1, { timeoutMs: 150, pollMs: 20, tellAfterMs: 5000, onWait: (h) => told.push(h) }));
+    expect(told).toEqual([]);
+    caught(() => withLockSync(lock, () => 1, { timeoutMs: 300, pollMs: 20, tellAfterMs: 100, onWait: (h) => told.push(h) }));
+    expect(told).toEqual(['other-host:123']);
+  });
+
   it('takes over a lock from elsewhere that nobody has refreshed for staleMs', () => {
     const lock = join(dir(), 'x.lock');
     writeFileSync(lock, 'other-host:123');
@@ -74,4 +97,20 @@ describe('AnswerCache across processes', () => {
       for (let i = 0; i < 25; i++) expect(stored.get(`${prefix}-${i}`)).toEqual({ kind: 'greedy', tokens: [i] });
     }
   }, 60_000);
+});
+
+describe('temporary files of killed writes', () => {
+  it('are swept when the answer cache is opened, once older than ten minutes; younger ones (a write in flight) stay', () => {
+    const cacheDir = dir();
+    const answers = new AnswerCache(cacheDir).dir;
+    const stale = join(answers, 'k.json.123.456.tmp');
+    const fresh = join(answers, 'k.json.124.457.tmp');
+    writeFileSync(stale, '{"half');
+    writeFileSync(fresh, '{"half');
+    const old = new Date(Date.now() - 11 * 60_000);
+    utimesSync(stale, old, old);
+    new AnswerCache(cacheDir);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+  });
 });
