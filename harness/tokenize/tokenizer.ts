@@ -191,6 +191,7 @@ function usesByteLevel(decoder: unknown): boolean {
 class HfTextTokenizer implements TextTokenizer {
   private readonly tok: Tokenizer;
   private readonly byteLevel: boolean;
+  private readonly lossless: boolean;
   private readonly addedIds: Set<number>;
   readonly vocabSize: number;
   readonly eosId?: number;
@@ -203,6 +204,8 @@ class HfTextTokenizer implements TextTokenizer {
       throw corrupt(source, `is not a tokenizer @huggingface/tokenizers can load (${thrownLine(e)})`);
     }
     this.byteLevel = usesByteLevel(json.decoder);
+    // Byte-level BPE without a normalizer decodes back to exactly the text it encoded.
+    this.lossless = this.byteLevel && (json.normalizer === null || json.normalizer === undefined);
     this.addedIds = new Set(this.tok.get_added_tokens_decoder().keys());
     let max = -1;
     for (const id of this.tok.get_vocab(true).values()) max = Math.max(max, id);
@@ -238,6 +241,18 @@ class HfTextTokenizer implements TextTokenizer {
         `the tokenizer has no id for ${JSON.stringify(tokens[bad])} and no unknown-token id`,
         'Pass --ids instead of --text, or use text the tokenizer covers',
       );
+    }
+    // The library drops BPE pieces its vocabulary lacks (a merges.txt naming pieces vocab.json does
+    // not have): every character must come back, or some text would silently go unscored.
+    if (this.lossless) {
+      const back = this.decode(ids);
+      if (back !== text) {
+        let at = 0;
+        while (at < text.length && text[at] === back[at]) at++;
+        throw new LmbError('TOKENIZER_CANNOT_ENCODE',
+          `the tokenizer drops text: ${JSON.stringify(text.slice(Math.max(0, at - 10), at + 20))} comes back as ${JSON.stringify(back.slice(Math.max(0, at - 10), at + 20))} (character ${at}); its merges make pieces its vocabulary lacks`,
+          "Use the model's own vocab.json and merges.txt (they must come from one tokenizer), or pass --ids");
+      }
     }
     return ids;
   }

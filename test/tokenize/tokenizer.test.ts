@@ -146,6 +146,20 @@ describe('tokenizer.json', () => {
 });
 
 describe('errors', () => {
+  it('a merges.txt that makes pieces vocab.json lacks is refused instead of silently dropping text', () => {
+    const merges = readFileSync(join(GPT2, 'merges.txt'), 'utf8').split('\n');
+    const dir = tempDir({ 'vocab.json': readFileSync(join(GPT2, 'vocab.json'), 'utf8'), 'merges.txt': [merges[0], 'Q Z', ...merges.slice(1)].join('\n') });
+    const tok = loadTokenizer(dir);
+    expect(tok.encode(' the cat')).toEqual(loadTokenizer(GPT2).encode(' the cat'));
+    let error: unknown;
+    try {
+      tok.encode('QZ xQZ');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'TOKENIZER_CANNOT_ENCODE', message: expect.stringContaining('the tokenizer drops text: "QZ xQZ" comes back as " x" (character 0)') });
+  });
+
   it('TOKENIZER_MISSING when there are no tokenizer files', () => {
     for (const dir of [tempDir(), tempDir({ 'vocab.json': '{}' }), join(tmpdir(), 'lmb-no-such-dir')]) {
       const e = thrown(() => loadTokenizer(dir));
