@@ -131,6 +131,7 @@ export function thrownLine(thrown: unknown, max = 200): string {
   } catch {
     text = 'an unprintable value';
   }
-  const line = text.replace(/[\s\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').trim() || '(an empty message)';
+  // Terminal colour codes (esbuild's parse errors carry them) first, then every control character.
+  const line = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/[\s\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').trim() || '(an empty message)';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lmbProgram } from '../harness/cli/main.js';
-import { ERROR_CODES } from '../harness/errors.js';
+import { ERROR_CODES, thrownLine } from '../harness/errors.js';
 
 const repo = join(import.meta.dirname, '..');
 const readme = readFileSync(join(repo, 'README.md'), 'utf8');
@@ -61,6 +61,13 @@ describe('error codes', () => {
       expect(OTHER_TOOLS[flag], `${file} names ${flag}, which no lmb command has`).toBeDefined();
       expect(text, `${file}: ${flag} is ${OTHER_TOOLS[flag]}'s; the text should say so`).toContain(OTHER_TOOLS[flag]);
     }
+  });
+});
+
+describe('thrownLine', () => {
+  it('makes what spec code or a tool threw one plain line: colour codes and control characters gone', () => {
+    const esbuild = new Error('Transform failed with 1 error:\n\u001b[31m[PARSE_ERROR] \u001b[0mExpected ";"\n  ╭─[ w.behaviour.ts:1:7 ]');
+    expect(thrownLine(esbuild)).toBe('Transform failed with 1 error: [PARSE_ERROR] Expected ";" ╭─[ w.behaviour.ts:1:7 ]');
   });
 });
 

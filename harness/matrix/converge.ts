@@ -1,4 +1,5 @@
 import type { Outcome } from '../judge/judge.js';
+import { outcomeKey } from '../run/probe-plan.js';
 import type { SuiteResults } from '../run/runner.js';
 import { describePrompt } from '../spec/probe.js';
 
@@ -76,17 +77,17 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
         for (const [behaviour, probes] of [...results.probes].sort(([x], [y]) => x.localeCompare(y))) {
           const counts = { both: 0, onlyA: 0, onlyB: 0, neither: 0 };
           for (const p of probes) {
-            const pa = !!a.get(p.id)?.pass;
-            const pb = !!b.get(p.id)?.pass;
+            const pa = !!a.get(outcomeKey(p))?.pass;
+            const pb = !!b.get(outcomeKey(p))?.pass;
             const key = pa && pb ? 'both' : pa ? 'onlyA' : pb ? 'onlyB' : 'neither';
             counts[key]++;
             total[key]++;
             if (pa !== pb) {
-              const finalA = !!fa.get(p.id)?.pass;
-              const finalB = !!fb.get(p.id)?.pass;
+              const finalA = !!fa.get(outcomeKey(p))?.pass;
+              const finalB = !!fb.get(outcomeKey(p))?.pass;
               splits.push({
                 id: p.id, behaviour, prompt: describePrompt(p.prompt), passedBy: pa ? runs[i] : runs[j],
-                outputA: a.get(p.id)?.output ?? '', outputB: b.get(p.id)?.output ?? '',
+                outputA: a.get(outcomeKey(p))?.output ?? '', outputB: b.get(outcomeKey(p))?.output ?? '',
                 ...(step !== final ? { atFinal: finalA && finalB ? 'both' : !finalA && !finalB ? 'neither' : 'split' } : {}),
               });
             }

@@ -1,3 +1,4 @@
+import { outcomeKey } from '../run/probe-plan.js';
 import type { SuiteResults } from '../run/runner.js';
 import { describePrompt, type JudgeRecord } from '../spec/probe.js';
 
@@ -21,14 +22,14 @@ function expectation(j: JudgeRecord): string {
 export function failedProbes(r: SuiteResults, behaviour: string, run: string, step: number, limit = 5): { failed: number; sample: FailedProbe[] } {
   const c = r.checkpoints.find((x) => x.run === run && x.step === step);
   const probes = r.probes.get(behaviour) ?? [];
-  const failed = probes.filter((p) => c && !c.outcomes.get(p.id)?.pass);
+  const failed = probes.filter((p) => c && !c.outcomes.get(outcomeKey(p))?.pass);
   return {
     failed: failed.length,
     sample: failed.slice(0, limit).map((p) => ({
       id: p.id,
       prompt: describePrompt(p.prompt).slice(0, 80),
       expected: expectation(p.judge),
-      actual: c?.outcomes.get(p.id)?.output ?? 'no outcome',
+      actual: c?.outcomes.get(outcomeKey(p))?.output ?? 'no outcome',
     })),
   };
 }

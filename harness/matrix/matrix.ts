@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { outcomeKey } from '../run/probe-plan.js';
 import type { SuiteResults } from '../run/runner.js';
 import { wilson } from './wilson.js';
 
@@ -70,7 +71,7 @@ export function buildMatrix(results: SuiteResults): PassRateMatrix {
       for (const step of r.steps) {
         const c = results.checkpoints.find((x) => x.run === r.name && x.step === step)!;
         const probes = results.probes.get(b)!;
-        const passed = probes.filter((p) => c.outcomes.get(p.id)?.pass).length;
+        const passed = probes.filter((p) => c.outcomes.get(outcomeKey(p))?.pass).length;
         cells[b][r.name][String(step)] = makeCell(passed, probes.length);
       }
     }

@@ -47,7 +47,7 @@ export function overlayCells(base: PassRateMatrix | undefined, top: PassRateMatr
   const dropped: { behaviour: string; change: string; cells: number }[] = [];
   const cells = { ...base.cells };
   for (const b of top.behaviours) {
-    const change = probeSetChange(base, top, b);
+    const change = probeSetChange(base, top, b) ?? totalsChange(base, top, b);
     if (!change || !cells[b]) continue;
     const stale = Object.entries(cells[b]).reduce((n, [run, steps]) => n + Object.keys(steps).filter((s) => !top.cells[b]?.[run]?.[s]).length, 0);
     delete cells[b];
@@ -57,3 +57,15 @@ export function overlayCells(base: PassRateMatrix | undefined, top: PassRateMatr
 }
 
 const sortedKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+
+/**
+ * For a snapshot written before matrices recorded probe sets: a behaviour whose committed cells
+ * count other totals than its probes now had another probe set.
+ */
+function totalsChange(base: PassRateMatrix, top: PassRateMatrix, b: string): string | undefined {
+  const now = top.probeSets?.[b]?.probes;
+  if (base.probeSets?.[b] || now === undefined) return undefined;
+  const totals = new Set(Object.values(base.cells[b] ?? {}).flatMap((steps) => Object.values(steps).map((c) => c.total)));
+  const other = [...totals].find((t) => t !== now);
+  return other === undefined ? undefined : `probe set changed: ${other} -> ${now} probes`;
+}

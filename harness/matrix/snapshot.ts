@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { LmbError, thrownLine } from '../errors.js';
 import { safeName } from '../files/safe-name.js';
@@ -60,15 +61,27 @@ export function writeResultsSnapshot(dir: string, results: SuiteResults, opts: {
 export const countCells = (m: PassRateMatrix) =>
   Object.values(m.cells).reduce((n, runs) => n + Object.values(runs).reduce((k, steps) => k + Object.keys(steps).length, 0), 0);
 
+const CellSchema = z.object({ passed: z.number(), total: z.number(), rate: z.number(), low: z.number(), high: z.number() });
+const MatrixSchema = z.object({
+  suite: z.string(),
+  behaviours: z.array(z.string()),
+  runs: z.array(z.object({ name: z.string(), steps: z.array(z.number()) })),
+  probeSets: z.record(z.string(), z.object({ hash: z.string(), probes: z.number() })).optional(),
+  cells: z.record(z.string(), z.record(z.string(), z.record(z.string(), CellSchema))),
+});
+
 export function readMatrix(path: string): PassRateMatrix {
   if (!existsSync(path)) throw new LmbError('FILE_MISSING', `${path} does not exist`, 'Run the behaviours first (lmb run or vitest --project behaviours)');
+  let problem: string;
   try {
-    const m = JSON.parse(readFileSync(path, 'utf8'));
-    if (!m || typeof m.cells !== 'object' || !Array.isArray(m.runs)) throw new Error('not a pass-rate matrix');
-    return m as PassRateMatrix;
+    const parsed = MatrixSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (parsed.success) return parsed.data as PassRateMatrix;
+    const issue = parsed.error.issues[0];
+    problem = `${issue.path.join('.') || 'the file'}: ${issue.message.toLowerCase()}`;
   } catch (e) {
-    throw new LmbError('SNAPSHOT_INVALID', `${path} is not a pass-rate matrix (${thrownLine(e)})`, 'Regenerate it with vitest --project behaviours -u');
+    problem = thrownLine(e);
   }
+  throw new LmbError('SNAPSHOT_INVALID', `${path} is not a pass-rate matrix (${thrownLine(problem)})`, 'Restore it from git, or regenerate it with lmb run (or vitest --project behaviours -u)');
 }
 
 export function readSnapshot(dir: string): PassRateMatrix | undefined {

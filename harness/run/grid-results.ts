@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LmbError, thrownLine } from '../errors.js';
 import { sweepTemporaries, updateFile } from '../files/atomic-write.js';
@@ -40,7 +40,9 @@ export class GridResults {
     this.swept.add(runDir);
     const path = this.checkpointPath(run.name, ref.step);
     const fresh = Object.fromEntries([...answers].map(([k, a]) => [k, storeAnswer(plan.requests.get(k)!, a)]));
-    updateFile(path, (current) => answersFile({ ...answersIn(current), ...fresh }, { run: run.name, step: ref.step, checkpoint: ref.name, key: opened.key }));
+    // Answers recorded for other weights (the checkpoint was replaced since) are dropped, never mixed in.
+    updateFile(path, (current) => answersFile({ ...(storedObject(current).key === opened.key ? answersIn(current) : {}), ...fresh },
+      { run: run.name, step: ref.step, checkpoint: ref.name, key: opened.key }));
   }
 
   /**
@@ -60,12 +62,14 @@ export class GridResults {
     const partial: string[] = [];
     for (const { run, ref } of grid) {
       const path = this.checkpointPath(run.name, ref.step);
-      if (!existsSync(path)) {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st) {
         missing.push(`${run.name}@${ref.step}`);
         continue;
       }
+      if (!st.isFile()) throw new LmbError('GRID_DAMAGED', `${path} is not a results file (it is a folder)`, 'Delete it and re-run that checkpoint (lmb run computes only what is missing)');
       const { answers, missing: lacking } = storedAnswers(plan, this.readAnswers(path));
-      if (lacking.length) partial.push(`${run.name}@${ref.step} (${lacking.length} requests)`);
+      if (lacking.length) partial.push(`${run.name}@${ref.step} (${lacking.length} request${lacking.length === 1 ? '' : 's'})`);
       else checkpoints.push({ run: run.name, step: ref.step, checkpoint: ref.name, outcomes: judgeAll(plan, answers as Map<string, Answer>) });
     }
     if (missing.length) {
@@ -74,7 +78,7 @@ export class GridResults {
     }
     if (partial.length) {
       throw new LmbError('GRID_INCOMPLETE', `checkpoints in ${this.folder} lack answers to requests the current behaviours make: ${listed(partial)}`,
-        'Re-run those checkpoints with the current behaviours (lmb run with this --results folder computes only what is missing)');
+        'Re-run those checkpoints with the current behaviours (lmb run with this --results folder computes only what is missing), or merge only the behaviours the shards ran (--behaviours)');
     }
     return { suite: this.suite, probes: plan.byBehaviour, checkpoints };
   }

@@ -62,11 +62,17 @@ export function storedAnswers(plan: ProbePlan, stored: ReadonlyMap<string, unkno
   return { answers, missing };
 }
 
+/**
+ * Where a probe's outcome is kept: by behaviour and id, since two behaviours may hold probes of
+ * one id (the same prompt, and checks of one name) that judge differently.
+ */
+export const outcomeKey = (p: { readonly behaviour: string; readonly id: string }) => `${p.behaviour}/${p.id}`;
+
 /** Judges every probe of the plan from its answers: verdicts are never stored, always made here. */
 export function judgeAll(plan: ProbePlan, answers: ReadonlyMap<string, Answer>): Map<string, Outcome> {
   const outcomes = new Map<string, Outcome>();
   for (const p of plan.probes) {
-    outcomes.set(p.id, judgeProbe(p, plan.requestsOf.get(p.id)!.map((k) => answers.get(k)!), plan.tokenizer));
+    outcomes.set(outcomeKey(p), judgeProbe(p, plan.requestsOf.get(p.id)!.map((k) => answers.get(k)!), plan.tokenizer));
   }
   return outcomes;
 }

@@ -17,8 +17,10 @@ export interface CheckpointOutcomes {
   readonly run: string;
   readonly step: number;
   readonly checkpoint: string;
+  /** By outcomeKey(probe) (probe-plan.ts). */
   readonly outcomes: ReadonlyMap<string, Outcome>;
 }
+
 
 export interface SuiteResults {
   readonly suite: string;

@@ -42,7 +42,9 @@ export function readAnswer(r: Request, s: unknown): Answer | undefined {
     return logprob !== undefined && typeof v.isGreedy === 'boolean' ? { kind: 'loglikelihood', logprob, isGreedy: v.isGreedy } : undefined;
   }
   if (r.kind === 'greedy') {
-    const ok = Array.isArray(v.tokens) && v.tokens.length <= r.maxTokens && v.tokens.every(isId);
+    // A continuation shorter than maxTokens stopped at a stop id; anything else was cut short.
+    const ok = Array.isArray(v.tokens) && v.tokens.every(isId)
+      && (v.tokens.length === r.maxTokens || (v.tokens.length < r.maxTokens && (r.stopIds ?? []).includes(v.tokens.at(-1) as number)));
     return ok ? { kind: 'greedy', tokens: v.tokens as number[] } : undefined;
   }
   const from = scoredFrom(r);

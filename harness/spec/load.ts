@@ -27,7 +27,7 @@ export async function loadBehaviours(dir: string, opts: LoadBehavioursOptions = 
   const root = resolve(opts.root ?? process.cwd());
   const shownDir = relative(root, resolve(dir)) || '.';
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new LmbError('FILE_MISSING', `behaviour folder ${shownDir} does not exist`, 'Run lmb inside the project (the folder with package.json and behaviours/), or pass --root');
+    throw new LmbError('FILE_MISSING', `behaviour folder ${resolve(dir)} does not exist`, 'Run lmb inside the project (the folder with package.json and behaviours/), or pass --root');
   }
   const files = readdirSync(dir).filter((f) => f.endsWith(SPEC_SUFFIX)).sort();
   const byName = new Map<string, Behaviour>();

@@ -62,6 +62,11 @@ async function evaluate(project: TestProject): Promise<BehaviourRun> {
   const dir = snapshotDir(lmbProject, suite.name);
   const before = readSnapshot(dir);
   const snapshot = updatedSnapshot(before, matrix, mode);
+  if (mode === 'all') {
+    for (const d of overlayCells(before, matrix).dropped) {
+      process.stderr.write(`lmb: ${d.behaviour}: ${d.change}; dropped its ${d.cells} committed cells outside this run, computed with the old probes\n`);
+    }
+  }
   if (snapshot && JSON.stringify(snapshot) !== JSON.stringify(before)) {
     writeSnapshot(dir, snapshot);
     const written = mode === 'all' ? countCells(matrix) : countCells(snapshot) - (before ? countCells(before) : 0);

@@ -77,6 +77,11 @@ describe('narrowed runs, from a subfolder of the project', () => {
     const c = JSON.parse(r.stdout);
     expect(c.steps).toEqual([{ label: 'step 10', step: 10 }]);
     expect(c.pairs).toHaveLength(1);
+    for (const steps of ['10,', '', 'ten']) {
+      const bad = lmb('converge', '--steps', steps);
+      expect(bad.status, steps).toBe(1);
+      expect(bad.stderr).toMatch(/^lmb: OPTION_INVALID: --steps must be comma-separated steps/);
+    }
     const missing = lmb('converge', '--steps', '5');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe('lmb: STEP_UNKNOWN: run alpha has no checkpoint at step 5; nearest: 0, 10. Pick an existing step, or a range such as 1000-5000\n');

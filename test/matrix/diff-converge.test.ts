@@ -50,7 +50,7 @@ describe('convergence', () => {
     const probes: Probe[] = [0, 1, 2, 3].map((i) => ({ id: `p${i}`, behaviour: 'b', prompt: `prompt ${i}`, judge: { kind: 'next', expected: 'x' } }));
     const run = (name: string, step: number, passes: boolean[]) => ({
       run: name, step, checkpoint: `checkpoint-${step}`,
-      outcomes: new Map<string, Outcome>(passes.map((p, i) => [`p${i}`, { pass: p, output: p ? 'yes' : 'no' }])),
+      outcomes: new Map<string, Outcome>(passes.map((p, i) => [`b/p${i}`, { pass: p, output: p ? 'yes' : 'no' }])),
     });
     const results: SuiteResults = {
       suite: 'demo',

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeSetChange } from '../../harness/matrix/matrix.js';
-import { writeResultsSnapshot } from '../../harness/matrix/snapshot.js';
+import { readSnapshot, writeResultsSnapshot } from '../../harness/matrix/snapshot.js';
+import { caught } from '../support/errors.js';
 import type { SuiteResults } from '../../harness/run/runner.js';
 import type { ProbeRecord } from '../../harness/spec/probe.js';
 
@@ -20,7 +21,7 @@ function results(cells: [string, number][], probes: Record<string, string[]>, pa
     probes: new Map(Object.entries(probes).map(([b, ids]) => [b, ids.map((id) => probe(b, id))])),
     checkpoints: cells.map(([run, step]) => ({
       run, step, checkpoint: `checkpoint-${step}`,
-      outcomes: new Map(Object.values(probes).flat().map((id) => [id, { pass: passes(id, run, step), output: '' }])),
+      outcomes: new Map(Object.entries(probes).flatMap(([b, ids]) => ids.map((id) => [`${b}/${id}`, { pass: passes(id, run, step), output: '' }]))),
     })),
   };
 }
@@ -64,6 +65,28 @@ describe('writeResultsSnapshot', () => {
     // The views show a cell that is not there as a dash rather than failing.
     expect(readFileSync(join(dir, 'matrix.md'), 'utf8')).toMatch(/\| echo \| — \| 100% \(\d+%–100%\) \|/);
     expect(readFileSync(join(dir, 'heatmap.svg'), 'utf8')).toContain('echo · b · step 0: not evaluated');
+  });
+
+  it('a snapshot written before probe sets were recorded: cells counting other totals are taken as another probe set', () => {
+    const dir = join(root, 'older');
+    writeResultsSnapshot(dir, results(FULL, PROBES, () => false));
+    const older = read(dir);
+    delete older.probeSets;
+    writeFileSync(join(dir, 'matrix.json'), JSON.stringify(older));
+    const u = writeResultsSnapshot(dir, results([['a', 10]], { echo: ['e1', 'e2', 'e3', 'e4', 'e5'] }, () => true), { partial: true });
+    expect(u.dropped).toEqual([{ behaviour: 'echo', change: 'probe set changed: 4 -> 5 probes', cells: 3 }]);
+    expect(read(dir).cells.echo.a).toEqual({ 10: expect.objectContaining({ total: 5 }) });
+  });
+
+  it('a matrix.json of the wrong shape is a one-line SNAPSHOT_INVALID naming the field', () => {
+    const dir = join(root, 'damaged');
+    writeResultsSnapshot(dir, results(FULL, PROBES, () => false));
+    const m = read(dir);
+    m.cells.echo.b = null;
+    writeFileSync(join(dir, 'matrix.json'), JSON.stringify(m));
+    expect(caught(() => readSnapshot(dir))).toMatchObject({ code: 'SNAPSHOT_INVALID', message: expect.stringContaining('(cells.echo.b: ') });
+    writeFileSync(join(dir, 'matrix.json'), JSON.stringify({ ...m, runs: [{ name: 'a' }] }));
+    expect(caught(() => readSnapshot(dir)).message).toContain('(runs.0.steps: ');
   });
 
   it('probe sets are compared by the ids in them, in any order', () => {

@@ -1,15 +1,16 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GridResults } from '../../harness/run/grid-results.js';
+import { outcomeKey } from '../../harness/run/probe-plan.js';
 import { evaluateSuite } from '../../harness/run/runner.js';
 import { shardItems } from '../../harness/run/shard.js';
 import { behaviour } from '../../harness/spec/behaviour.js';
 import { check, continuation, next } from '../../harness/spec/probe.js';
 import { selectGrid } from '../../harness/suite/select.js';
 import { caught } from '../support/errors.js';
-import { tinySuite } from '../support/tiny-suite.js';
+import { tinySuite, writeTinyGpt2WithTokenizer } from '../support/tiny-suite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lmb-grid-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -42,7 +43,7 @@ describe('GridResults', () => {
     const before = new GridResults(folder, suite.name).judge(grid, behaviours);
     const after = new GridResults(folder, suite.name).judge(grid, [nexts, spaces((t) => !t.startsWith(' '))]);
     for (const [i, c] of after.checkpoints.entries()) {
-      for (const p of after.probes.get('spaces')!) expect(c.outcomes.get(p.id)!.pass).toBe(!before.checkpoints[i].outcomes.get(p.id)!.pass);
+      for (const p of after.probes.get('spaces')!) expect(c.outcomes.get(outcomeKey(p))!.pass).toBe(!before.checkpoints[i].outcomes.get(outcomeKey(p))!.pass);
     }
   });
 
@@ -53,8 +54,28 @@ describe('GridResults', () => {
     });
     const extra = behaviour('extra', { description: '', probes: [next('a new prompt', ' x')] });
     expect(caught(() => new GridResults(folder, suite.name).judge(grid, [...behaviours, extra]))).toMatchObject({
-      code: 'GRID_INCOMPLETE', message: expect.stringContaining('a@0 (1 requests), a@10 (1 requests), b@0 (1 requests), b@10 (1 requests)'),
+      code: 'GRID_INCOMPLETE', message: expect.stringContaining('a@0 (1 request), a@10 (1 request), b@0 (1 request), b@10 (1 request)'),
     });
+  });
+
+  it('answers recorded for weights since replaced are dropped when the checkpoint is recorded again, not mixed in', async () => {
+    const own = tinySuite(root, 'replaced', ['a'], [0]);
+    const ownGrid = selectGrid(own, 'all');
+    const dir = join(root, 'grid-replaced');
+    const record = async (bs: typeof behaviours, cacheDir: string) => {
+      const recorded = new GridResults(dir, own.name);
+      await evaluateSuite({ suite: own, grid: ownGrid, behaviours: bs, cacheDir, model: { device: 'cpu' }, onCheckpoint: (c) => recorded.record(c) });
+    };
+    await record(behaviours, join(root, 'replaced-1'));
+    // New weights in place of the old, then a narrowed run that asks only the next-token probes.
+    const path = await own.runs[0].checkpoints[0].fetch();
+    writeTinyGpt2WithTokenizer(path, 777);
+    await record([nexts], join(root, 'replaced-2'));
+    expect(caught(() => new GridResults(dir, own.name).judge(ownGrid, behaviours))).toMatchObject({
+      code: 'GRID_INCOMPLETE', message: expect.stringContaining('a@0 (6 requests)'),
+    });
+    const fresh = await evaluateSuite({ suite: own, grid: ownGrid, behaviours: [nexts], cacheDir: join(root, 'replaced-3'), model: { device: 'cpu' } });
+    expect(new GridResults(dir, own.name).judge(ownGrid, [nexts])).toEqual(fresh);
   });
 
   it('a damaged or wrongly shaped checkpoint file is a one-line GRID_DAMAGED; an empty folder is GRID_MISSING', () => {
@@ -65,6 +86,9 @@ describe('GridResults', () => {
       expect(e.code).toBe('GRID_DAMAGED');
       expect(e.oneLine()).toContain('0.json is not a results file');
     }
+    rmSync(path);
+    mkdirSync(path);
+    expect(caught(() => new GridResults(folder, suite.name).judge(grid, behaviours))).toMatchObject({ code: 'GRID_DAMAGED', message: expect.stringContaining('it is a folder') });
     expect(caught(() => new GridResults(join(root, 'none'), suite.name).judge(grid, behaviours)).code).toBe('GRID_MISSING');
   });
 });

@@ -79,6 +79,19 @@ describe('evaluateSuite', () => {
     expect(JSON.stringify(after.matrix.cells)).not.toBe(JSON.stringify(before.matrix.cells));
   });
 
+  it('two specs with one probe (same prompt, checks of one name) that judge differently each keep their own verdict', async () => {
+    const always = behaviour('always', { description: '', probes: [continuation('I saw the', 2, check('ok', () => true))] });
+    const never = behaviour('never', { description: '', probes: [continuation('I saw the', 2, check('ok', () => false))] });
+    const r = await evaluate(suite, [always, never], freshCache());
+    expect(r.computed).toEqual([1, 1, 1, 1]);
+    for (const run of r.matrix.runs) {
+      for (const step of run.steps) {
+        expect(r.matrix.cells.always[run.name][step].passed).toBe(1);
+        expect(r.matrix.cells.never[run.name][step].passed).toBe(0);
+      }
+    }
+  });
+
   it('a probe shared by two specs is one request, computed once per checkpoint', async () => {
     const same = (name: string) => behaviour(name, { description: 'next token', probes: words.map((w) => next(`${w} and`, ' the')) });
     const r = await evaluate(suite, [same('first'), same('second')], freshCache());
@@ -123,6 +136,17 @@ describe('evaluateSuite', () => {
     // Right format, wrong shape (a greedy answer stored for a loglikelihood request): recomputed too.
     writeFileSync(path, JSON.stringify({ format: 1, answers: Object.fromEntries(Object.keys(bogus).map((k) => [k, { kind: 'greedy', tokens: [1] }])) }));
     expect((await evaluate(own, [nexts], cacheDir)).computed).toEqual([12]);
+    // A greedy continuation cut shorter than maxTokens, without ending at a stop id, is recomputed.
+    const greedy = behaviour('greedy', { description: '', probes: [continuation('I saw the', 3, check('any', () => true))] });
+    const full = await evaluate(own, [greedy], cacheDir);
+    const stored2 = JSON.parse(readFileSync(path, 'utf8'));
+    const [key] = Object.entries(stored2.answers).find(([, a]) => (a as { kind: string }).kind === 'greedy')!;
+    expect(stored2.answers[key].tokens).toHaveLength(3);
+    stored2.answers[key].tokens = stored2.answers[key].tokens.slice(0, 1);
+    writeFileSync(path, JSON.stringify(stored2));
+    const again = await evaluate(own, [greedy], cacheDir);
+    expect(again.computed).toEqual([1]);
+    expect(again.results.checkpoints[0].outcomes).toEqual(full.results.checkpoints[0].outcomes);
   });
 
   it('request keys are the content a model is given: kind, ids and parameters', () => {

@@ -56,7 +56,7 @@ describe('loadBehaviours', () => {
     await expect(loadBehaviours(wrong)).rejects.toMatchObject({ code: 'SPEC_INVALID', message: expect.stringContaining('odd.behaviour.ts does not default-export a behaviour') });
     await expect(loadBehaviours(join(root, 'missing'), { root })).rejects.toMatchObject({
       code: 'FILE_MISSING',
-      message: 'behaviour folder missing does not exist',
+      message: `behaviour folder ${join(root, 'missing')} does not exist`,
       fix: 'Run lmb inside the project (the folder with package.json and behaviours/), or pass --root',
     });
   });

@@ -20,7 +20,7 @@ export function convergeCommand(): Command {
 }
 
 function parseSteps(value: string): number[] {
-  const steps = value.split(',').map(Number);
-  if (steps.some((s) => !Number.isInteger(s) || s < 0)) throw new LmbError('OPTION_INVALID', `--steps must be comma-separated steps, got "${value}"`, 'e.g. --steps 2000,400000');
-  return steps;
+  const terms = value.split(',').map((t) => t.trim());
+  if (terms.some((t) => !/^\d+$/.test(t))) throw new LmbError('OPTION_INVALID', `--steps must be comma-separated steps, got "${value}"`, 'e.g. --steps 2000,400000');
+  return [...new Set(terms.map(Number))];
 }
