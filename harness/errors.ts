@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   RUN_UNKNOWN: '--runs or a checkpoint label names a run the suite lacks',
   SELECTION_EMPTY: 'the checkpoint and run selection picked nothing',
   SELECTION_INVALID: '--checkpoints (or LMB_CHECKPOINTS) is not a selection',
+  SCORES_NOT_FINITE: 'a model gave NaN log-probs although its weights are finite',
   SEQUENCE_TOO_LONG: "a forward pass got more tokens than the model's context",
   SESSION_FAILED: 'ONNX Runtime could not create a session for the model',
   SHARD_INVALID: '--shard is not i/n',
@@ -90,6 +91,7 @@ export const ERROR_CODES = {
   TOKEN_OUT_OF_RANGE: "a token id is outside the model's vocabulary",
   TOKEN_STORE_UNREADABLE: 'a token store cannot be opened (busy or not a store)',
   TOKEN_STORE_VERSION_UNKNOWN: 'a token store was written by another version of lmb',
+  WEIGHTS_NOT_FINITE: 'a weight tensor holds NaN or infinity',
   WEIGHT_MISSING: 'a tensor the architecture needs is not in the weights',
 } as const;
 

@@ -3,6 +3,7 @@ import { openCheckpoint, type Checkpoint } from './checkpoint.js';
 import { allPositions, flattenIds, type ForwardOptions, type ForwardResult, type LanguageModel } from './language-model.js';
 import { OnnxSession, type SessionOptions } from './runtime/session.js';
 import { openWeights } from './weights/open.js';
+import { readTensor } from './weights/tensor.js';
 
 export interface GraphModelOptions extends SessionOptions {
   /** Build the graph that can also return attention probabilities (slower: no fused attention). */
@@ -21,6 +22,7 @@ export class GraphModel implements LanguageModel {
     readonly layers: number,
     readonly heads: number,
     private withAttentions: boolean,
+    private weightsPath: string,
   ) {}
 
   get tokenizerDir(): string {
@@ -48,7 +50,7 @@ export class GraphModel implements LanguageModel {
       weights.close();
     }
     return new GraphModel(session, ckpt.dir, arch.vocabSize(config), arch.contextLength(config),
-      arch.layers(config), arch.heads(config), opts.attentions ?? false);
+      arch.layers(config), arch.heads(config), opts.attentions ?? false, ckpt.weightsPath);
   }
 
   async forward(ids: number[][], targets: number[][], opts: ForwardOptions = {}): Promise<ForwardResult> {
@@ -70,11 +72,36 @@ export class GraphModel implements LanguageModel {
       score_positions: { type: 'int64', data: flattenIds(positions), dims: [B, K] },
       target_ids: { type: 'int64', data: flattenIds(targets), dims: [B, K] },
     }, fetch);
+    const logprobs = out.logprobs.data as Float32Array;
+    if (logprobs.some(Number.isNaN)) this.notFinite();
     return {
-      logprobs: out.logprobs.data as Float32Array,
+      logprobs,
       top1: Int32Array.from(out.top1.data as BigInt64Array, Number),
       attentions: opts.attentions ? fetch.slice(2).map((n) => out[n].data as Float32Array) : undefined,
     };
+  }
+
+  /**
+   * A NaN log-prob means a weight is NaN or infinite (or the numbers overflowed): the weights are
+   * scanned only then, so a sound checkpoint pays nothing, and the culprit is named.
+   */
+  private notFinite(): never {
+    const weights = openWeights(this.weightsPath);
+    try {
+      for (const t of weights.tensors.values()) {
+        if (t.dtype === 'BOOL' || t.dtype.startsWith('I') || t.dtype === 'U8') continue;
+        const values = readTensor(t);
+        const at = values.findIndex((v) => !Number.isFinite(v));
+        if (at >= 0) {
+          throw new LmbError('WEIGHTS_NOT_FINITE', `${this.weightsPath}: tensor "${t.name}" holds ${values[at]} at element ${at}, so every score is NaN`,
+            'The checkpoint is damaged or its training diverged; use another checkpoint of the run');
+        }
+      }
+    } finally {
+      weights.close();
+    }
+    throw new LmbError('SCORES_NOT_FINITE', `${this.source} gave NaN log-probs although every weight is finite`,
+      'Report it with the checkpoint; try --device cpu to rule out the GPU provider');
   }
 
   dispose(): Promise<void> {

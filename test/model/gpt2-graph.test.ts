@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Scorer } from '../../harness/score/scorer.js';
 import { GraphModel } from '../../harness/model/graph-model.js';
 import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
@@ -123,6 +124,23 @@ describe('checkpoint errors', () => {
     const dir = writeTinyGpt2(join(root, 'bert'), randomTinyGpt2(1), 'safetensors', 'F32');
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert' }));
     await expect(GraphModel.load(dir)).rejects.toMatchObject({ code: 'ARCHITECTURE_UNKNOWN', message: expect.stringContaining('"bert"') });
+  });
+
+  it('a NaN weight is named when scores come out NaN, instead of printing NaN log-probs', async () => {
+    for (const format of ['safetensors', 'torch'] as const) {
+      const tiny = randomTinyGpt2(8);
+      tiny.weights.get('transformer.ln_f.weight')![3] = NaN;
+      const dir = writeTinyGpt2(join(root, `nan-${format}`), tiny, format, 'F32');
+      const model = await GraphModel.load(dir, { device: 'cpu' });
+      try {
+        await expect(new Scorer(model).score([[1, 2, 3, 4]])).rejects.toMatchObject({
+          code: 'WEIGHTS_NOT_FINITE',
+          message: expect.stringMatching(/tensor "transformer\.ln_f\.weight" holds NaN at element 3, so every score is NaN$/),
+        });
+      } finally {
+        await model.dispose();
+      }
+    }
   });
 
   it('a truncated weight file is reported as corrupt, not as a crash', async () => {
