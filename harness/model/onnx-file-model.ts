@@ -44,6 +44,10 @@ export class OnnxFileModel implements LanguageModel {
     const meta = sideConfig(dir);
     const logitsWidth = session.outputs.find((o) => o.name === 'logits')?.shape[2];
     const vocabSize = meta.vocabSize ?? (typeof logitsWidth === 'number' ? logitsWidth : undefined);
+    if (meta.vocabSize !== undefined && typeof logitsWidth === 'number' && meta.vocabSize !== logitsWidth) {
+      await session.dispose();
+      throw new LmbError('CONFIG_MISMATCH', `${meta.file}: vocab_size ${meta.vocabSize} but ${path}'s logits are ${logitsWidth} wide`, 'Use the config.json exported with this model');
+    }
     if (vocabSize === undefined) {
       await session.dispose();
       throw new LmbError('CONFIG_MISSING', `${path}: cannot tell the vocabulary size (symbolic logits width, no config.json beside it)`,
@@ -106,20 +110,32 @@ export class OnnxFileModel implements LanguageModel {
 }
 
 /** Vocabulary size and context length from a config.json or genai_config.json beside the model. */
-function sideConfig(dir: string): { vocabSize?: number; contextLength?: number } {
+function sideConfig(dir: string): { vocabSize?: number; contextLength?: number; file?: string } {
   for (const name of ['config.json', 'genai_config.json']) {
     const p = join(dir, name);
     if (!existsSync(p)) continue;
+    let j: unknown;
     try {
-      const j = JSON.parse(readFileSync(p, 'utf8'));
-      const m = j.model ?? j;
-      return {
-        vocabSize: m.vocab_size,
-        contextLength: m.context_length ?? m.n_positions ?? m.max_position_embeddings,
-      };
+      j = JSON.parse(readFileSync(p, 'utf8'));
     } catch {
       throw new LmbError('CONFIG_INVALID', `${p} is not valid JSON`, `Fix or remove ${name}`);
     }
+    const root = typeof j === 'object' && j !== null ? (j as Record<string, unknown>) : {};
+    const m = (typeof root.model === 'object' && root.model !== null ? root.model : root) as Record<string, unknown>;
+    const contextField = ['context_length', 'n_positions', 'max_position_embeddings'].find((f) => m[f] !== undefined);
+    return {
+      vocabSize: count(m.vocab_size, 'vocab_size', p),
+      contextLength: contextField === undefined ? undefined : count(m[contextField], contextField, p),
+      file: p,
+    };
   }
   return {};
+}
+
+/** A config field that counts something (tokens, positions): a positive integer, or absent. */
+function count(value: unknown, field: string, file: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= 1 << 24) return value;
+  throw new LmbError('CONFIG_INVALID', `${file}: field "${field}" is ${JSON.stringify(value)?.slice(0, 40) ?? String(value)}, not a positive integer up to 2^24`,
+    'Fix config.json, or remove it to take the vocabulary size from the model\'s logits');
 }

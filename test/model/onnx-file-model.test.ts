@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,22 @@ describe('models exported to ONNX by other tools', () => {
       code: 'ONNX_UNSUPPORTED',
       message: expect.stringContaining('has inputs [x] and outputs [y]; expected input_ids and logits'),
     });
+  });
+
+  it('a config.json beside the model with a field that is not a count, or a vocabulary other than the logits, is refused in one line', async () => {
+    const onnx = join(import.meta.dirname, '..', 'fixtures', 'onnx-tiny-random-gpt2', 'past.onnx');
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ vocab_size: 1000, n_positions: 0 }, 'CONFIG_INVALID', /field "n_positions" is 0, not a positive integer/],
+      [{ vocab_size: '1000' }, 'CONFIG_INVALID', /field "vocab_size" is "1000", not a positive integer/],
+      [{ vocab_size: 2 ** 40 }, 'CONFIG_INVALID', /field "vocab_size" is 1099511627776/],
+      [{ vocab_size: 999 }, 'CONFIG_MISMATCH', /vocab_size 999 but .* logits are 1000 wide/],
+    ];
+    for (const [config, code, message] of cases) {
+      const dir = mkdtempSync(join(root, 'side-'));
+      copyFileSync(onnx, join(dir, 'model.onnx'));
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+      await expect(OnnxFileModel.load(join(dir, 'model.onnx'), { device: 'cpu' }), JSON.stringify(config)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+    }
   });
 
   it('a corrupt .onnx file gives SESSION_FAILED, not a crash', async () => {
