@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   DEVICE_UNAVAILABLE: '--device names a device this machine or build lacks',
   DEVICE_UNKNOWN: '--device is not one of auto, cpu, cuda, webgpu',
   FILE_MISSING: 'a file or folder lmb needs does not exist',
+  FOLDER_UNWRITABLE: 'a folder lmb writes to is full, read-only or not permitted',
   GIT_FAILED: 'lmb diff could not read a git revision',
   GRID_DAMAGED: 'a file in a --results folder is not a results file',
   GRID_INCOMPLETE: 'lmb merge found selected checkpoints with no or partial results',

@@ -1,19 +1,29 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLockSync } from './lock.js';
+import { writeFailure } from './write-failure.js';
 
 /** Writes a file so that readers see the old content or the new, never a part: a temp file, then rename. */
 export function atomicWrite(path: string, data: string): void {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw writeFailure(e, path);
+  }
 }
 
 /**
  * Rewrites `path` from its current content (undefined when there is none) while holding its lock
- * file, atomically: processes updating one file at once each build on the other's write.
+ * file, atomically: processes updating one file at once each build on the other's write. An update
+ * that changes nothing takes no lock and writes nothing, so a read-only cache that already holds
+ * everything is simply read.
  */
 export function updateFile(path: string, update: (current: string | undefined) => string): void {
+  const current = readIfExists(path);
+  if (current !== undefined && update(current) === current) return;
   withLockSync(`${path}.lock`, () => atomicWrite(path, update(readIfExists(path))), {
     tellAfterMs: 1000,
     onWait: (holder) => process.stderr.write(`lmb: waiting for ${path}.lock, held by ${holder}\n`),

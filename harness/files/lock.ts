@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, utimesS
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { LmbError } from '../errors.js';
+import { writeFailure } from './write-failure.js';
 
 export interface LockOptions {
   /** A lock file untouched this long is abandoned (its holder refreshes it every third of this; default 60 s). */
@@ -79,14 +80,18 @@ class Waiting {
 }
 
 function tryAcquire(lockPath: string, staleMs: number): boolean {
-  mkdirSync(dirname(lockPath), { recursive: true });
+  try {
+    mkdirSync(dirname(lockPath), { recursive: true });
+  } catch (e) {
+    throw writeFailure(e, lockPath);
+  }
   try {
     const fd = openSync(lockPath, 'wx');
     writeSync(fd, ME);
     closeSync(fd);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailure(e, lockPath);
   }
   const holder = holderOf(lockPath);
   if (holder !== undefined && isAbandoned(lockPath, holder, staleMs) && holderOf(lockPath) === holder) rmSync(lockPath, { force: true });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readIfExists, sweepTemporaries, updateFile } from '../files/atomic-write.js';
+import { writeFailure } from '../files/write-failure.js';
 import { storedObject } from './stored-json.js';
 import type { StoredAnswer } from './stored-answer.js';
 
@@ -20,8 +21,12 @@ export class AnswerCache {
 
   constructor(cacheDir: string) {
     this.dir = join(cacheDir, 'answers');
-    mkdirSync(this.dir, { recursive: true });
-    sweepTemporaries(this.dir);
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      sweepTemporaries(this.dir);
+    } catch (e) {
+      throw writeFailure(e, join(this.dir, 'x'));
+    }
   }
 
   /** The stored answers of a checkpoint, by request key (still to be checked against their requests). */
