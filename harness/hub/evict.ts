@@ -1,14 +1,15 @@
-import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RepoCache } from './cache.js';
 import { WEIGHT_FILES } from './checkpoint-files.js';
 import { hubSettings, type HubSettings } from './settings.js';
 
 /**
  * Deletes a cached snapshot's weight files (model.safetensors, pytorch_model.bin) and the blobs
- * they link to, once results are stored; config and tokenizer files stay. Returns bytes freed.
- * Fetching the revision again downloads the weights again.
+ * they link to, once results are stored; config and tokenizer files stay. A blob another
+ * snapshot still links to (two revisions with identical weights, as Pythia's step0 and step1)
+ * stays too. Returns bytes freed. Fetching the revision again downloads the weights again.
  */
 export async function evictWeights(snapshotDir: string): Promise<number> {
   let freed = 0;
@@ -17,13 +18,30 @@ export async function evictWeights(snapshotDir: string): Promise<number> {
     const link = lstatSync(path, { throwIfNoEntry: false });
     if (!link) continue;
     const content = statSync(path, { throwIfNoEntry: false });
-    if (content) {
-      freed += content.size;
-      if (link.isSymbolicLink()) await rm(realpathSync(path), { force: true });
-    }
+    if (content && link.isSymbolicLink()) {
+      const blob = realpathSync(path);
+      if (!linkedElsewhere(blob, snapshotDir)) {
+        freed += content.size;
+        await rm(blob, { force: true });
+      }
+    } else if (content) freed += content.size;
     await rm(path, { force: true });
   }
   return freed;
+}
+
+/** Whether a snapshot of the repo other than `snapshotDir` links to `blob`. */
+function linkedElsewhere(blob: string, snapshotDir: string): boolean {
+  const snapshots = dirname(snapshotDir);
+  for (const other of readdirSync(snapshots)) {
+    const dir = join(snapshots, other);
+    if (dir === snapshotDir) continue;
+    for (const name of WEIGHT_FILES) {
+      const path = join(dir, name);
+      if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() && statSync(path, { throwIfNoEntry: false }) && realpathSync(path) === blob) return true;
+    }
+  }
+  return false;
 }
 
 /** `evictWeights` for a revision, found through the cache's refs; 0 when it was never downloaded. */

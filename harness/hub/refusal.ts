@@ -13,7 +13,9 @@ export function refusal(status: number, headers: Headers, target: HubTarget, hub
   const said = headers.get('x-error-message');
   const { repo, revision, file } = target;
   const tokenFix = hub.token
-    ? `HF_TOKEN is set but cannot read ${repo}: accept the repo's terms on the hub or use a token with access`
+    ? status === 401 && code !== 'GatedRepo'
+      ? 'The hub token (HF_TOKEN, HUGGING_FACE_HUB_TOKEN or the one hf auth login saved) is invalid or expired: make a new one on the hub'
+      : `The hub token cannot read ${repo}: accept the repo's terms on the hub, or use a token with access`
     : `Set HF_TOKEN to a token that can read ${repo}`;
   if (code === 'RepoNotFound' || (status === 404 && !revision)) {
     return new LmbError('HUB_REPO_MISSING', `hub repo ${repo} was not found at ${hub.endpoint}`,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -5,11 +6,11 @@ import { join } from 'node:path';
 export interface HubSettings {
   /** Base URL, no trailing slash (`HF_ENDPOINT`, default https://huggingface.co). */
   readonly endpoint: string;
-  /** Sent as `Authorization: Bearer …` (`HF_TOKEN`). */
+  /** Sent as `Authorization: Bearer …`: `HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, or the file `hf auth login` writes (`HF_TOKEN_PATH`, else `$HF_HOME/token`). */
   readonly token?: string;
   /** The cache shared with Python tools: `HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
   readonly cacheDir: string;
-  /** `HF_HUB_OFFLINE=1`: serve only what is cached and never touch the network. */
+  /** `HF_HUB_OFFLINE=1` (or `TRANSFORMERS_OFFLINE=1`): serve only what is cached and never touch the network. */
   readonly offline: boolean;
   /** Tries per request on 5xx, 429 and dropped connections, and per file on transfers that make no progress. */
   readonly retries: number;
@@ -24,11 +25,20 @@ export function hubSettings(env: NodeJS.ProcessEnv = process.env, overrides: Par
   const hfHome = env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface');
   return {
     endpoint: (env.HF_ENDPOINT || DEFAULT_ENDPOINT).replace(/\/+$/, ''),
-    token: env.HF_TOKEN || undefined,
+    token: env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || savedToken(env.HF_TOKEN_PATH || join(hfHome, 'token')),
     cacheDir: env.HF_HUB_CACHE || env.HUGGINGFACE_HUB_CACHE || join(hfHome, 'hub'),
-    offline: TRUE_WORDS.includes((env.HF_HUB_OFFLINE ?? '').trim().toLowerCase()),
+    offline: [env.HF_HUB_OFFLINE, env.TRANSFORMERS_OFFLINE].some((v) => TRUE_WORDS.includes((v ?? '').trim().toLowerCase())),
     retries: 5,
     retryDelayMs: 1000,
     ...overrides,
   };
+}
+
+/** The token `hf auth login` saved, as huggingface_hub reads it: the file's text, trimmed. */
+function savedToken(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
-import { homedir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RepoCache } from '../../harness/hub/cache.js';
@@ -7,7 +8,7 @@ import { checkRepoId, refsUrl, resolveUrl, revisionUrl } from '../../harness/hub
 
 describe('hubSettings', () => {
   it('defaults to the real hub and the standard cache', () => {
-    const s = hubSettings({});
+    const s = hubSettings({ HF_TOKEN_PATH: '/no/such/token' });
     expect(s).toMatchObject({ endpoint: 'https://huggingface.co', token: undefined, offline: false });
     expect(s.cacheDir).toBe(join(homedir(), '.cache', 'huggingface', 'hub'));
   });
@@ -16,6 +17,18 @@ describe('hubSettings', () => {
     const s = hubSettings({ HF_ENDPOINT: 'http://127.0.0.1:9/', HF_TOKEN: 'hf_x', HF_HUB_OFFLINE: 'True' });
     expect(s).toMatchObject({ endpoint: 'http://127.0.0.1:9', token: 'hf_x', offline: true });
     expect(hubSettings({ HF_HUB_OFFLINE: '0' }).offline).toBe(false);
+  });
+
+  it('finds the token as huggingface_hub does: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, then the file hf auth login saved', () => {
+    const home = mkdtempSync(join(tmpdir(), 'lmb-hf-home-'));
+    writeFileSync(join(home, 'token'), 'hf_saved\n');
+    expect(hubSettings({ HF_HOME: home }).token).toBe('hf_saved');
+    expect(hubSettings({ HF_HOME: home, HUGGING_FACE_HUB_TOKEN: 'hf_old' }).token).toBe('hf_old');
+    expect(hubSettings({ HF_HOME: home, HUGGING_FACE_HUB_TOKEN: 'hf_old', HF_TOKEN: 'hf_new' }).token).toBe('hf_new');
+    writeFileSync(join(home, 'elsewhere'), 'hf_path');
+    expect(hubSettings({ HF_HOME: home, HF_TOKEN_PATH: join(home, 'elsewhere') }).token).toBe('hf_path');
+    expect(hubSettings({ HF_HOME: join(home, 'none') }).token).toBeUndefined();
+    expect(hubSettings({ TRANSFORMERS_OFFLINE: '1' }).offline).toBe(true);
   });
 
   it('finds the cache as huggingface_hub does: HF_HUB_CACHE, then HF_HOME/hub, then XDG_CACHE_HOME', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,8 @@ let caches = 0;
 
 beforeAll(async () => {
   hub = await LocalHub.start({
-    [REPO]: { 'checkpoint-0': files.c0, 'checkpoint-10': files.c10, 'no-weights': files.c0.slice(0, 2) },
+    // 'checkpoint-1' holds the same weights as 'checkpoint-0' (as Pythia's step0 and step1 do).
+    [REPO]: { 'checkpoint-0': files.c0, 'checkpoint-1': files.c0, 'checkpoint-10': files.c10, 'no-weights': files.c0.slice(0, 2) },
   });
 });
 afterEach(() => hub.heal());
@@ -161,6 +162,9 @@ describe('downloadSnapshot', () => {
     const e = await rejection(fetchCheckpoint(local()));
     expect(e.code).toBe('HUB_ACCESS_REFUSED');
     expect(e.fix).toContain('Set HF_TOKEN');
+    // A wrong token is said to be invalid, not to need the repo's terms accepted.
+    const wrong = await rejection(fetchCheckpoint(local({ HF_TOKEN: 'hf_wrong' })));
+    expect(wrong.fix).toMatch(/^The hub token \(HF_TOKEN, HUGGING_FACE_HUB_TOKEN or the one hf auth login saved\) is invalid or expired/);
     hub.requests.length = 0;
     const dir = await fetchCheckpoint(local({ HF_TOKEN: 'hf_test_token' }));
     expect(readFileSync(join(dir, 'pytorch_model.bin'))).toEqual(weights0);
@@ -249,6 +253,19 @@ describe('the cache', () => {
     await fetchCheckpoint(s);
     expect(hub.downloads().map((r) => r.path.split('/').pop())).toEqual(['pytorch_model.bin']);
     expect(readFileSync(join(dir, 'pytorch_model.bin'))).toEqual(weights0);
+  });
+
+  it('evict keeps a blob that another cached revision still links to (identical weights)', async () => {
+    const s = local();
+    const first = await fetchCheckpoint(s, 'checkpoint-0');
+    const twin = await fetchCheckpoint(s, 'checkpoint-1');
+    expect(realpathSync(join(first, 'pytorch_model.bin'))).toBe(realpathSync(join(twin, 'pytorch_model.bin')));
+    expect(await evictRevision(REPO, 'checkpoint-0', s)).toBe(0);
+    expect(existsSync(join(first, 'pytorch_model.bin'))).toBe(false);
+    expect(readFileSync(join(twin, 'pytorch_model.bin'))).toEqual(weights0);
+    // The last link to it goes: now the blob goes too.
+    expect(await evictRevision(REPO, 'checkpoint-1', s)).toBe(weights0.length);
+    expect(existsSync(join(repoDir(s), 'blobs', sha256(weights0)))).toBe(false);
   });
 });
 
