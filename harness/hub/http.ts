@@ -21,6 +21,7 @@ const retryable = (status: number) => status >= 500 || status === 429;
  */
 export async function hubFetch(hub: HubSettings, url: string, target: HubTarget, req: HubRequest = {}): Promise<Response> {
   const headers = { ...req.headers, ...(hub.token ? { authorization: `Bearer ${hub.token}` } : {}) };
+  let rateLimited = 0;
   for (let attempt = 1; ; attempt++) {
     let res: Response;
     try {
@@ -36,14 +37,31 @@ export async function hubFetch(hub: HubSettings, url: string, target: HubTarget,
     }
     if (res.status < 400 || req.pass?.includes(res.status)) return res;
     await res.body?.cancel();
+    if (res.status === 429 && rateLimited < MAX_RATE_LIMITED) {
+      // A rate limit is not a failure: wait as long as the hub says, however often, and go on.
+      rateLimited++;
+      attempt--;
+      const ms = Math.min(MAX_RATE_WAIT_MS, rateLimitResetMs(res.headers) ?? retryAfterMs(res.headers) ?? hub.retryDelayMs * 2 ** Math.min(rateLimited, 5));
+      hub.onRateLimit?.(ms, describeTarget(target));
+      await pause(ms, req.signal);
+      continue;
+    }
     if (!retryable(res.status) || attempt >= hub.retries) throw refusal(res.status, res.headers, target, hub, attempt);
-    await waitBeforeRetry(hub, attempt, req.signal, retryAfterMs(res.headers));
+    await waitBeforeRetry(hub, attempt, req.signal, retryAfterMs(res.headers) ?? 0);
   }
 }
 
+/** The hub's windows are 5 minutes: one wait never needs to be longer. */
+const MAX_RATE_WAIT_MS = 300_000;
+/** Rate limits waited out for one request before it is reported (a day of five-minute windows). */
+const MAX_RATE_LIMITED = 288;
+
 /** Exponential backoff from `hub.retryDelayMs`, at least what the server asked for, at most 30 s. */
 export async function waitBeforeRetry(hub: HubSettings, attempt: number, signal?: AbortSignal, atLeastMs = 0): Promise<void> {
-  const ms = Math.min(30_000, Math.max(atLeastMs, hub.retryDelayMs * 2 ** (attempt - 1)));
+  await pause(Math.min(30_000, Math.max(atLeastMs, hub.retryDelayMs * 2 ** (attempt - 1))), signal);
+}
+
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   try {
     await sleep(ms, undefined, { signal });
   } catch (e) {
@@ -52,9 +70,15 @@ export async function waitBeforeRetry(hub: HubSettings, attempt: number, signal?
   }
 }
 
-function retryAfterMs(headers: Headers): number {
+function retryAfterMs(headers: Headers): number | undefined {
   const seconds = Number(headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/** The hub's `RateLimit: "api";r=0;t=55`: the window resets in t seconds. */
+export function rateLimitResetMs(headers: Headers): number | undefined {
+  const m = /(?:^|;)\s*t=(\d+(?:\.\d+)?)/.exec(headers.get('ratelimit') ?? '');
+  return m ? Math.max(1, Number(m[1]) * 1000) : undefined;
 }
 
 /** `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, …). */

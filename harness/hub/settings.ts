@@ -16,6 +16,8 @@ export interface HubSettings {
   readonly retries: number;
   /** Delay before the first retry; it doubles each time (capped at 30 s). */
   readonly retryDelayMs: number;
+  /** Told when the hub rate-limits a request: how long lmb waits before asking again (default: a line on stderr). */
+  readonly onRateLimit?: (waitMs: number, what: string) => void;
 }
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
@@ -30,6 +32,7 @@ export function hubSettings(env: NodeJS.ProcessEnv = process.env, overrides: Par
     offline: [env.HF_HUB_OFFLINE, env.TRANSFORMERS_OFFLINE].some((v) => TRUE_WORDS.includes((v ?? '').trim().toLowerCase())),
     retries: 5,
     retryDelayMs: 1000,
+    onRateLimit: (ms, what) => process.stderr.write(`lmb: the hub is rate-limiting requests (${what}); waiting ${Math.ceil(ms / 1000)} s as it asks\n`),
     ...overrides,
   };
 }

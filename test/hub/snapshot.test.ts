@@ -72,6 +72,16 @@ describe('downloadSnapshot', () => {
     expect(weightDownloads().map((r) => [r.status, r.range])).toEqual([[200, undefined], [500, 'bytes=3000-'], [500, 'bytes=3000-'], [206, 'bytes=3000-']]);
   });
 
+  it('waits out rate limits as long as the hub\'s RateLimit header says, however many, instead of giving up', async () => {
+    hub.rateLimitNext('pytorch_model.bin', 2, 1);
+    hub.rateLimitNext('config.json', 4, 0);
+    const waits: [number, string][] = [];
+    const dir = await fetchCheckpoint(local({}, { retries: 2, onRateLimit: (ms, what) => waits.push([ms, what]) }));
+    expect(readFileSync(join(dir, 'pytorch_model.bin'))).toEqual(weights0);
+    expect(waits.filter(([, w]) => w.endsWith('pytorch_model.bin'))).toEqual([[1000, `${REPO} revision checkpoint-0 file pytorch_model.bin`], [1000, `${REPO} revision checkpoint-0 file pytorch_model.bin`]]);
+    expect(waits.filter(([, w]) => w.endsWith('config.json')).map(([ms]) => ms)).toEqual([1, 1, 1, 1]);
+  });
+
   it('gives up after the configured tries when the hub keeps failing', async () => {
     hub.failNext('pytorch_model.bin', 10, 503);
     const e = await rejection(fetchCheckpoint(local({}, { retries: 3 })));

@@ -71,6 +71,14 @@ export class LocalHub {
     this.faults.push({ file, times, apply: (res) => res.writeHead(status).end('injected failure') });
   }
 
+  /** The next `times` requests for `file` get 429 with the hub's own rate-limit headers: the window resets in `resetSeconds`. */
+  rateLimitNext(file: string, times: number, resetSeconds: number): void {
+    this.faults.push({
+      file, times,
+      apply: (res) => res.writeHead(429, { ratelimit: `"api";r=0;t=${resetSeconds}`, 'ratelimit-policy': '"fixed window";"api";q=500;w=300' }).end('rate limited'),
+    });
+  }
+
   /** The next `times` downloads of `file` announce the full length, send `bytes` bytes, and drop the connection. */
   truncateNext(file: string, times: number, bytes: number): void {
     this.faults.push({
