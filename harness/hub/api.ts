@@ -69,8 +69,19 @@ const normalizeEtag = (etag: string | null) => etag?.replace(/^W\//, '').replace
  */
 export async function completeFile(hub: HubSettings, repo: string, commit: string, file: RemoteFile, signal?: AbortSignal): Promise<NamedFile> {
   if (file.blob) return { ...file, blob: file.blob };
-  const res = await hubFetch(hub, resolveUrl(hub.endpoint, repo, commit, file.path), { repo, revision: commit, file: file.path },
-    { method: 'HEAD', redirect: 'manual', signal, headers: { 'accept-encoding': 'identity' } });
+  const target = { repo, revision: commit, file: file.path };
+  const head = (url: string) => hubFetch(hub, url, target, { method: 'HEAD', redirect: 'manual', signal, headers: { 'accept-encoding': 'identity' } });
+  let url = resolveUrl(hub.endpoint, repo, commit, file.path);
+  let res = await head(url);
+  // The hub answers small files with a relative redirect to its resolve cache: followed, as
+  // huggingface_hub does. An LFS file's redirect (to storage, with X-Linked-Etag) is not.
+  for (let hops = 0; hops < 5 && res.status >= 300 && res.status < 400 && !res.headers.get('x-linked-etag'); hops++) {
+    const location = res.headers.get('location');
+    const next = location ? new URL(location, url) : undefined;
+    if (!next || next.origin !== new URL(url).origin) break;
+    url = next.href;
+    res = await head(url);
+  }
   const linked = normalizeEtag(res.headers.get('x-linked-etag'));
   const blob = linked ?? normalizeEtag(res.headers.get('etag'));
   if (!blob) {

@@ -149,6 +149,20 @@ describe('downloadSnapshot', () => {
     expect((await rejection(fetchCheckpoint(local()))).code).toBe('HUB_CHECKSUM_MISMATCH');
   });
 
+  it('follows the hub\'s relative redirect of a small file to its resolve cache, for the ETag and for the bytes', async () => {
+    hub.bareListing = true;
+    hub.resolveCache = true;
+    const dir = await fetchCheckpoint(local());
+    expect(readlinkSync(join(dir, 'config.json'))).toBe(`../../blobs/${gitBlobId(config)}`);
+    expect(readFileSync(join(dir, 'vocab.json'))).toEqual(vocab);
+    const heads = hub.requests.filter((r) => r.method === 'HEAD').map((r) => [r.path.split('/').slice(0, 3).join('/'), r.path.split('/').pop(), r.status]);
+    expect(heads).toEqual([
+      ['/org/tiny-run', 'config.json', 307], ['/api/resolve-cache', 'config.json', 200],
+      ['/org/tiny-run', 'vocab.json', 307], ['/api/resolve-cache', 'vocab.json', 200],
+      ['/org/tiny-run', 'pytorch_model.bin', 302],
+    ]);
+  });
+
   it('names the repo and revision when the revision does not exist', async () => {
     const e = await rejection(fetchCheckpoint(local(), 'checkpoint-999'));
     expect(e.code).toBe('HUB_REVISION_MISSING');

@@ -44,6 +44,8 @@ export class LocalHub {
   token?: string;
   /** List files without blob ids, sizes or sha256 even when asked (`?blobs=true`), as some mirrors do. */
   bareListing = false;
+  /** Answer small (non-LFS) files with a relative 307 to /api/resolve-cache/..., as the real hub does. */
+  resolveCache = false;
   /** Answer every Range request with the whole file (200), as some proxies do. */
   ignoreRange = false;
   /** File path → milliseconds each GET of it waits before answering (a slow transfer in flight). */
@@ -103,6 +105,7 @@ export class LocalHub {
     this.corrupted.clear();
     this.ignoreRange = false;
     this.bareListing = false;
+    this.resolveCache = false;
     this.token = undefined;
     this.requests.length = 0;
   }
@@ -133,6 +136,7 @@ export class LocalHub {
     let m: RegExpExecArray | null;
     if ((m = /^\/api\/models\/(.+)\/refs$/.exec(path))) return this.refs(res, m[1]);
     if ((m = /^\/api\/models\/(.+)\/revision\/([^/]+)$/.exec(path))) return this.revision(res, m[1], m[2], req.url!.includes('blobs=true'));
+    if ((m = /^\/api\/resolve-cache\/models\/(.+)\/([0-9a-f]{40})\/(.+)$/.exec(path))) return this.resolve(req, res, m[1], m[2], m[3], true);
     if ((m = /^\/(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(path))) return this.resolve(req, res, m[1], m[2], m[3]);
     if ((m = /^\/storage\/(.+)\/([0-9a-f]{40})\/(.+)$/.exec(path))) return this.storage(req, res, m[1], m[2], m[3]);
     res.writeHead(404).end();
@@ -174,11 +178,16 @@ export class LocalHub {
     });
   }
 
-  private resolve(req: IncomingMessage, res: ServerResponse, repo: string, revision: string, file: string): void {
+  private resolve(req: IncomingMessage, res: ServerResponse, repo: string, revision: string, file: string, cached = false): void {
     const b = this.branch(res, repo, revision);
     if (!b) return;
     const f = b.files.find((x) => x.path === file);
     if (!f) return void res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end();
+    if (this.resolveCache && !cached && !f.lfs) {
+      // As the real hub answers small files: a relative redirect to its resolve cache.
+      res.writeHead(307, { location: `/api/resolve-cache/models/${repo}/${b.commit}/${encodeURI(file)}` }).end();
+      return;
+    }
     const common = { 'x-repo-commit': b.commit, etag: `"${f.lfs ? sha256(f.content) : gitBlobId(f.content)}"` };
     if (f.lfs) {
       res.writeHead(302, { ...common, 'x-linked-etag': `"${sha256(f.content)}"`, 'x-linked-size': String(f.content.length), location: `/storage/${repo}/${b.commit}/${file}` }).end();
