@@ -46,7 +46,10 @@ export async function hubFetch(hub: HubSettings, url: string, target: HubTarget,
       await pause(ms, req.signal);
       continue;
     }
-    if (!retryable(res.status) || attempt >= hub.retries) throw refusal(res.status, res.headers, target, hub, attempt);
+    // A 403 after the hub's redirect comes from storage: the signed URL expired. Asking the hub
+    // again gives a fresh one; the token was fine.
+    const expired = res.status === 403 && res.redirected;
+    if (!(retryable(res.status) || expired) || attempt >= hub.retries) throw refusal(res.status, res.headers, target, hub, attempt, expired);
     await waitBeforeRetry(hub, attempt, req.signal, retryAfterMs(res.headers) ?? 0);
   }
 }

@@ -8,7 +8,7 @@ import { refsUrl } from './urls.js';
  * `X-Error-Code` (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo); without it, the
  * most specific part of the target is taken to be the missing one.
  */
-export function refusal(status: number, headers: Headers, target: HubTarget, hub: HubSettings, tries: number): LmbError {
+export function refusal(status: number, headers: Headers, target: HubTarget, hub: HubSettings, tries: number, fromStorage = false): LmbError {
   const code = headers.get('x-error-code') ?? '';
   const said = headers.get('x-error-message');
   const { repo, revision, file } = target;
@@ -20,6 +20,10 @@ export function refusal(status: number, headers: Headers, target: HubTarget, hub
   if (code === 'RepoNotFound' || (status === 404 && !revision)) {
     return new LmbError('HUB_REPO_MISSING', `hub repo ${repo} was not found at ${hub.endpoint}`,
       `Check the repo id${hub.token ? '' : ', or set HF_TOKEN if the repo is private'}`);
+  }
+  if (fromStorage) {
+    return new LmbError('HUB_HTTP_FAILED', `the hub's storage refused ${describeTarget(target)} (HTTP ${status}) after ${tries} fresh redirects`,
+      'The storage links keep expiring: check this machine\'s clock, then try again');
   }
   if (code === 'GatedRepo' || status === 401 || status === 403) {
     return new LmbError('HUB_ACCESS_REFUSED', `the hub refused access to ${describeTarget(target)} (HTTP ${status}${said ? `: ${said}` : ''})`, tokenFix);

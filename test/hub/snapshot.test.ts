@@ -82,6 +82,17 @@ describe('downloadSnapshot', () => {
     expect(waits.filter(([, w]) => w.endsWith('config.json')).map(([ms]) => ms)).toEqual([1, 1, 1, 1]);
   });
 
+  it('an expired storage link (403 from storage after the redirect) is asked of the hub again, not blamed on the token', async () => {
+    hub.expireNext('pytorch_model.bin', 2);
+    const dir = await fetchCheckpoint(local({}, { retries: 3 }));
+    expect(readFileSync(join(dir, 'pytorch_model.bin'))).toEqual(weights0);
+    const resolves = hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/resolve/') && r.path.endsWith('/pytorch_model.bin'));
+    expect(resolves.length).toBe(3);
+    hub.expireNext('pytorch_model.bin', 5);
+    const e = await rejection(fetchCheckpoint(local({}, { retries: 2 })));
+    expect(e.oneLine()).toMatch(/storage refused .* \(HTTP 403\) after 2 fresh redirects\. The storage links keep expiring/);
+  });
+
   it('gives up after the configured tries when the hub keeps failing', async () => {
     hub.failNext('pytorch_model.bin', 10, 503);
     const e = await rejection(fetchCheckpoint(local({}, { retries: 3 })));

@@ -73,6 +73,11 @@ export class LocalHub {
     this.faults.push({ file, times, apply: (res) => res.writeHead(status).end('injected failure') });
   }
 
+  /** The next `times` transfers of LFS `file` find its signed storage URL expired: 403 from storage, as from the CDN. */
+  expireNext(file: string, times: number): void {
+    this.faults.push({ file, times, apply: (res) => res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>') });
+  }
+
   /** The next `times` requests for `file` get 429 with the hub's own rate-limit headers: the window resets in `resetSeconds`. */
   rateLimitNext(file: string, times: number, resetSeconds: number): void {
     this.faults.push({
