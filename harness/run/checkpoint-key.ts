@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LmbError } from '../errors.js';
 import { readIfExists, updateFile } from '../files/atomic-write.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import { storedObject } from './stored-json.js';
@@ -28,6 +29,7 @@ export class CheckpointKeys {
 
   weightsHash(path: string): string {
     const st = statSync(path);
+    if (!st.isFile()) throw new LmbError('FILE_MISSING', `${path} is not a file`, 'A checkpoint\'s weights are a file (pytorch_model.bin or model.safetensors)');
     const indexPath = join(this.cacheDir, 'file-hashes.json');
     const id = `${resolve(path)}|${st.size}|${st.mtimeMs}`;
     const known = storedObject(readIfExists(indexPath))[id];

@@ -2,7 +2,7 @@
  * Reads tensor elements from an open file into float32, a few MB at a time, so loading a
  * model never holds more than the caller's Float32Array plus one small chunk.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { LmbError } from '../../errors.js';
 import { bf16ToF32, f16ToF32 } from './convert.js';
@@ -13,6 +13,12 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** Opens a weight file for reading; a missing path or a directory is the user's to fix. */
 export function openForReading(path: string): { fd: number; size: number } {
+  // Before opening: opening a FIFO (or a device) would wait for a writer forever.
+  const kind = statSync(path, { throwIfNoEntry: false });
+  if (kind && !kind.isFile()) {
+    throw new LmbError('FILE_MISSING', `${path} is not a file`,
+      'Pass the weights file inside the checkpoint folder (pytorch_model.bin or model.safetensors)');
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');

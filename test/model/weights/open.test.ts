@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,13 @@ const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const tensor = { name: 'w', dtype: 'F32' as const, shape: [2, 2], data: Float32Array.of(1, -2, 3.5, 4) };
 
 describe('openWeights', () => {
+  it('a FIFO where the weights belong is refused at once, instead of waiting for a writer forever', () => {
+    const fifo = join(dir, 'fifo.bin');
+    execFileSync('mkfifo', [fifo]);
+    const e = caught(() => openWeights(fifo));
+    expect(e).toMatchObject({ code: 'FILE_MISSING', message: `${fifo} is not a file` });
+  });
+
   it('picks the reader from the magic bytes, not the file name', () => {
     const zip = join(dir, 'weights.safetensors');
     writeTorchBin(zip, [tensor]);
