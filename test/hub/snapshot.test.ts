@@ -206,6 +206,10 @@ describe('downloadSnapshot', () => {
     const toHub = hub.requests.filter((r) => !r.path.startsWith('/storage/'));
     expect(toHub.length).toBeGreaterThanOrEqual(3);
     expect(toHub.every((r) => r.authorization === 'Bearer hf_test_token')).toBe(true);
+    // The token stays with the hub: storage, on its own address, refuses any Authorization header.
+    const toStorage = hub.requests.filter((r) => r.path.startsWith('/storage/'));
+    expect(toStorage.length).toBeGreaterThanOrEqual(1);
+    expect(toStorage.every((r) => r.authorization === undefined)).toBe(true);
   });
 
   it('gives up on an unreachable endpoint with a clear error', async () => {

@@ -2,7 +2,9 @@
  * A Hugging Face hub on 127.0.0.1 for tests: model repos with branches, the hub's URL layout and
  * API JSON (`/api/models/{repo}/refs`, `/api/models/{repo}/revision/{rev}?blobs=true`,
  * `/{repo}/resolve/{rev}/{file}` with ETag / X-Linked-Etag / X-Repo-Commit, LFS files redirected
- * to a storage URL as the real hub does, Range requests), plus switches that inject faults.
+ * to storage on a second address as the real hub redirects to its CDN, Range requests), plus
+ * switches that inject faults: 5xx, truncation, rate limits with the hub's RateLimit headers,
+ * expired storage links, the resolve-cache redirect of small files.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -53,19 +55,30 @@ export class LocalHub {
   private readonly faults: Fault[] = [];
   private readonly corrupted = new Set<string>();
 
-  private constructor(private readonly server: Server, readonly url: string, readonly repos: HubFixture) {}
+  private constructor(private readonly servers: readonly Server[], readonly url: string, readonly storageUrl: string, readonly repos: HubFixture) {}
 
+  /**
+   * The hub on one address and its LFS storage on a second one, as the real hub redirects to a
+   * CDN host: storage refuses a request that carries an Authorization header (as signed-URL
+   * storage does), so a client must not forward the hub token across the redirect.
+   */
   static async start(repos: HubFixture): Promise<LocalHub> {
     let hub!: LocalHub;
-    const server = createServer((req, res) => hub.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    hub = new LocalHub(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, repos);
+    const listen = async (storage: boolean) => {
+      const server = createServer((req, res) => hub.handle(req, res, storage));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    };
+    const [main, storage] = [await listen(false), await listen(true)];
+    hub = new LocalHub([main.server, storage.server], main.url, storage.url, repos);
     return hub;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    for (const server of this.servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   }
 
   /** The next `times` downloads of `file` answer `status`. */
@@ -125,12 +138,23 @@ export class LocalHub {
     return this.fileRequests().filter((r) => r.method === 'GET' && r.status !== 302);
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: IncomingMessage, res: ServerResponse, storage: boolean): void {
     const path = decodeURI(new URL(req.url!, this.url).pathname);
     const logged: LoggedRequest = { method: req.method!, path, range: req.headers.range, authorization: req.headers.authorization };
     this.requests.push(logged);
-    this.route(req, res, path);
+    if (storage) this.storageRoute(req, res, path);
+    else this.route(req, res, path);
     logged.status = res.statusCode; // every route answers synchronously
+  }
+
+  private storageRoute(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (req.headers.authorization) {
+      res.writeHead(400, { 'content-type': 'application/xml' }).end('<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>');
+      return;
+    }
+    const m = /^\/storage\/(.+)\/([0-9a-f]{40})\/(.+)$/.exec(path);
+    if (m) this.storage(req, res, m[1], m[2], m[3]);
+    else res.writeHead(404).end();
   }
 
   private route(req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -143,7 +167,6 @@ export class LocalHub {
     if ((m = /^\/api\/models\/(.+)\/revision\/([^/]+)$/.exec(path))) return this.revision(res, m[1], m[2], req.url!.includes('blobs=true'));
     if ((m = /^\/api\/resolve-cache\/models\/(.+)\/([0-9a-f]{40})\/(.+)$/.exec(path))) return this.resolve(req, res, m[1], m[2], m[3], true);
     if ((m = /^\/(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(path))) return this.resolve(req, res, m[1], m[2], m[3]);
-    if ((m = /^\/storage\/(.+)\/([0-9a-f]{40})\/(.+)$/.exec(path))) return this.storage(req, res, m[1], m[2], m[3]);
     res.writeHead(404).end();
   }
 
@@ -195,7 +218,7 @@ export class LocalHub {
     }
     const common = { 'x-repo-commit': b.commit, etag: `"${f.lfs ? sha256(f.content) : gitBlobId(f.content)}"` };
     if (f.lfs) {
-      res.writeHead(302, { ...common, 'x-linked-etag': `"${sha256(f.content)}"`, 'x-linked-size': String(f.content.length), location: `/storage/${repo}/${b.commit}/${file}` }).end();
+      res.writeHead(302, { ...common, 'x-linked-etag': `"${sha256(f.content)}"`, 'x-linked-size': String(f.content.length), location: `${this.storageUrl}/storage/${repo}/${b.commit}/${file}` }).end();
       return;
     }
     this.serve(req, res, f, common);
