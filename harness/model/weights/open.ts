@@ -3,7 +3,7 @@ import { closeSync } from 'node:fs';
 import { LmbError } from '../../errors.js';
 import { LLAMA2C_HEADER_BYTES, looksLikeLlama2c, openLlama2cBin } from './llama2c-bin.js';
 import { openForReading, readExact } from './read.js';
-import { MAX_HEADER_BYTES, openSafetensors } from './safetensors.js';
+import { openSafetensors } from './safetensors.js';
 import type { WeightFile } from './tensor.js';
 import { LEGACY_TORCH_MAGIC, legacyTorchError, openTorchBin } from './torch-bin.js';
 
@@ -22,8 +22,8 @@ export function detectWeightFormat(path: string): WeightFormat {
   if (head.subarray(0, LEGACY_TORCH_MAGIC.length).equals(LEGACY_TORCH_MAGIC)) throw legacyTorchError(path);
   if (head.length >= 9) {
     const headerLength = head.readBigUInt64LE(0);
-    // A safetensors header is a JSON object, so its first byte is "{".
-    if (headerLength >= 2n && headerLength <= BigInt(MAX_HEADER_BYTES) && head[8] === 0x7b) return 'safetensors';
+    // A safetensors header is a JSON object, so its first byte is "{"; the reader judges a length over its cap.
+    if (headerLength >= 2n && head[8] === 0x7b) return 'safetensors';
   }
   // Before the pickle test: a llama2.c header whose dim is 128 or 384 also starts with 0x80.
   if (looksLikeLlama2c(head)) return 'llama2c';

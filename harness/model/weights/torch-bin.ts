@@ -59,12 +59,13 @@ export function openTorchBin(path: string): WeightFile {
 }
 
 function findPrefix(path: string, zip: ZipArchive): string {
-  const pickles = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
-  if (pickles.length === 1) return pickles[0].slice(0, -'/data.pkl'.length);
+  // A TorchScript archive has a data.pkl too, whose globals (__torch__.*) a state dict never names: told apart first.
   if ([...zip.entries.keys()].some((n) => /^[^/]+\/(code\/|constants\.pkl$)/.test(n))) {
     throw new LmbError('CHECKPOINT_UNSUPPORTED', `${path} is a TorchScript archive, not a state dict`,
       'Save the weights with torch.save(model.state_dict(), path) instead of torch.jit.save');
   }
+  const pickles = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
+  if (pickles.length === 1) return pickles[0].slice(0, -'/data.pkl'.length);
   throw corrupt(path, pickles.length ? 'it holds several data.pkl files' : 'the zip has no <name>/data.pkl');
 }
 

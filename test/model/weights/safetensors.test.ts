@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openWeights } from '../../../harness/model/weights/open.js';
 import { openSafetensors } from '../../../harness/model/weights/safetensors.js';
 import { readTensor } from '../../../harness/model/weights/tensor.js';
 import { writeSafetensors } from '../../support/write-safetensors.js';
@@ -76,6 +77,13 @@ describe('openSafetensors', () => {
     const err = caught(() => openSafetensors(path));
     expect(err.code).toBe('CHECKPOINT_CORRUPT');
     expect(err.message).toMatch(/header length 4611686018427387904 exceeds the file \(14 bytes\)/);
+  });
+
+  it('a header over the size cap is named as such when the file is opened by format detection, not as an unknown format', () => {
+    const path = handMade('over-cap.safetensors', {}, f32(1), 200_000_000n);
+    const err = caught(() => openWeights(path));
+    expect(err.code).toBe('CHECKPOINT_CORRUPT');
+    expect(err.message).toMatch(/header length 200000000 exceeds the file \(14 bytes\) or the 100 MB limit/);
   });
 
   it('rejects a header length one past the file', () => {

@@ -197,9 +197,13 @@ describe('openTorchBin refuses', () => {
     expect(err.message).toMatch(/compressed/);
   });
 
-  it('a TorchScript archive', () => {
+  it('a TorchScript archive, data.pkl and all (torch.jit.save writes one, naming __torch__ globals)', () => {
     const path = join(dir, 'script.pt');
     writeZip(path, [{ name: 'm/code/__torch__.py', data: Buffer.from('x') }, { name: 'm/constants.pkl', data: Buffer.from('.') }]);
     expect(caught(() => openTorchBin(path)).message).toMatch(/TorchScript/);
+    const jit = join(dir, 'jit.pt');
+    const pkl = Buffer.concat([Buffer.from([0x80, 2, 0x63]), Buffer.from('__torch__\nMyModule\n', 'latin1'), Buffer.from([0x29, 0x81, 0x2e])]);
+    writeZip(jit, [{ name: 'm/data.pkl', data: pkl }, { name: 'm/code/__torch__.py', data: Buffer.from('x') }, { name: 'm/constants.pkl', data: Buffer.from('.') }]);
+    expect(caught(() => openTorchBin(jit))).toMatchObject({ code: 'CHECKPOINT_UNSUPPORTED', message: `${jit} is a TorchScript archive, not a state dict` });
   });
 });
