@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,18 @@ const text = 'The cat sat on the mat (and then, it left).';
 const textFile = join(root, 'input.txt');
 writeFileSync(textFile, text);
 
+const vulkanLoader = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'].some((d) => existsSync(join(d, 'libvulkan.so.1')));
+
 describe('lmb score', () => {
+  // .ci/run installs Debian's libvulkan1; with no driver behind the loader there is no GPU adapter.
+  it.skipIf(!vulkanLoader)('--device webgpu with a Vulkan loader but no adapter says there is no GPU adapter, in one line', () => {
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'lmb.js'), 'score', '--model', modelDir, '--ids', '1,2,3', '--device', 'webgpu'],
+      { encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: join(root, 'no-such-icd.json') } });
+    expect(r.status).toBe(1);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('lmb: '));
+    expect(line).toBe("lmb: DEVICE_UNAVAILABLE: device webgpu is not available: the Vulkan loader found no GPU adapter (no driver, or none that works). Install the GPU's Vulkan driver (or set VK_ICD_FILENAMES to one), or use --device cpu");
+  });
+
   it('ends quietly, with status 0, when the reader of its output stops early (| head -1)', () => {
     const long = join(root, 'long.txt');
     writeFileSync(long, 'The cat sat on the mat. '.repeat(400));

@@ -104,7 +104,7 @@ export class OnnxSession {
         return new OnnxSession(session, p);
       } catch (e) {
         if (device !== 'auto' || p === 'cpu') throw sessionError(e, p);
-        skipped.push(`${p}: ${firstLine(e)}`);
+        skipped.push(`${p}: ${noAdapter(e, p) ? 'no GPU adapter' : firstLine(e)}`);
       }
     }
     throw new Error('unreachable: cpu is always a candidate');
@@ -155,7 +155,14 @@ function firstLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split('\n')[0].slice(0, 200);
 }
 
+/** WebGPU found a Vulkan loader but no adapter behind it (no driver, or none that works). */
+const noAdapter = (e: unknown, p: Provider) => p === 'webgpu' && /adapter/i.test(firstLine(e));
+
 function sessionError(e: unknown, p: Provider): LmbError {
+  if (noAdapter(e, p)) {
+    return new LmbError('DEVICE_UNAVAILABLE', 'device webgpu is not available: the Vulkan loader found no GPU adapter (no driver, or none that works)',
+      "Install the GPU's Vulkan driver (or set VK_ICD_FILENAMES to one), or use --device cpu");
+  }
   return new LmbError('SESSION_FAILED', `ONNX Runtime could not create a ${p} session: ${firstLine(e)}`,
     'Check that the model file is a complete ONNX model; try --device cpu');
 }
