@@ -31,7 +31,10 @@ export function notice(line: string): void {
   process.stderr.write(`lmb: ${line}\n`);
 }
 
-/** The project a command works in: `--root` (a global option of lmb), else found from the working directory. */
+/** `--root` as given (a global option of lmb), if it was. */
+export const rootOf = (cmd: Command): string | undefined => (cmd.optsWithGlobals() as { root?: string }).root;
+
+/** The project a command works in: `--root`, else found from the working directory. */
 export function projectOf(cmd: Command): Project {
-  return findProject({ root: (cmd.optsWithGlobals() as { root?: string }).root });
+  return findProject({ root: rootOf(cmd) });
 }

@@ -4,7 +4,6 @@ import type { Project } from '../project.js';
 import { GridResults } from '../run/grid-results.js';
 import { evaluateSuite, type SuiteResults } from '../run/runner.js';
 import { shardItems, type Shard } from '../run/shard.js';
-import type { Behaviour } from '../spec/behaviour.js';
 import { loadBehaviours } from '../spec/load.js';
 import { findSuite } from '../suite/registry.js';
 import { selectGrid, type GridItem } from '../suite/select.js';
@@ -40,40 +39,43 @@ export function behaviourSuiteOptions(cmd: Command): Command {
 }
 
 /** The suite the flags name and the (run, checkpoint) pairs they select. */
-export async function suiteGrid(flags: SuiteFlags): Promise<{ suite: Suite; grid: GridItem[] }> {
+export async function suiteGrid(flags: Pick<SuiteFlags, 'suite' | 'checkpoints' | 'runs'>): Promise<SelectedGrid> {
   const suite = await findSuite(flags.suite);
   return { suite, grid: selectGrid(suite, flags.checkpoints, flags.runs) };
 }
 
+export interface SelectedGrid {
+  suite: Suite;
+  grid: GridItem[];
+}
+
 /** True when the flags evaluate less than every behaviour on every checkpoint of every run. */
-export const isNarrowed = (flags: SuiteFlags) => flags.checkpoints !== 'all' || !!flags.runs?.length || !!flags.behaviours?.length;
+export const isNarrowed = (flags: Pick<SuiteFlags, 'checkpoints' | 'runs' | 'behaviours'>) => flags.checkpoints !== 'all' || !!flags.runs?.length || !!flags.behaviours?.length;
 
 export interface EvaluateExtras {
   /** Evaluate only this shard of the selected grid. */
   shard?: Shard;
   /** Record each checkpoint's answers in GridResults under this folder, for `lmb merge`. */
   resultsDir?: string;
-  /** Evaluate only these grid items (default: the flags' whole grid, or the shard's part). */
-  only?: (grid: GridItem[]) => GridItem[];
+  /** The suite and grid the flags select, when the caller has found them already (default: found here). */
+  selected?: SelectedGrid;
 }
 
 export interface Evaluated {
   /** Undefined when the shard is empty. */
   results: SuiteResults | undefined;
   suite: Suite;
-  behaviours: Behaviour[];
   gridSize: number;
   recorded?: GridResults;
 }
 
 /** Evaluates the flags' behaviours on the flags' grid (or one shard of it) in `project`. */
 export async function evaluateFromFlags(flags: SuiteFlags, project: Project, extra: EvaluateExtras = {}): Promise<Evaluated> {
-  const { suite, grid: selected } = await suiteGrid(flags);
-  const grid = extra.only ? extra.only(selected) : selected;
+  const { suite, grid } = extra.selected ?? (await suiteGrid(flags));
   const recorded = extra.resultsDir === undefined ? undefined : new GridResults(extra.resultsDir, suite.name);
   const mine = shardItems(grid, extra.shard);
   const behaviours = await loadBehaviours(project.behavioursDir, { only: flags.behaviours, root: project.root });
-  if (mine.length === 0 && extra.shard) return { results: undefined, suite, behaviours, gridSize: grid.length, recorded };
+  if (mine.length === 0 && extra.shard) return { results: undefined, suite, gridSize: grid.length, recorded };
   const results = await evaluateSuite({
     suite,
     grid: mine,
@@ -84,7 +86,7 @@ export async function evaluateFromFlags(flags: SuiteFlags, project: Project, ext
     onProgress: progressReporter(),
     onCheckpoint: recorded && ((c) => recorded.record(c)),
   });
-  return { results, suite, behaviours, gridSize: grid.length, recorded };
+  return { results, suite, gridSize: grid.length, recorded };
 }
 
 /** `<cacheDir>/grid`: where lmb run records answers for lmb merge unless --results says otherwise. */

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { withLockSync } from './lock.js';
 import { writeFailure } from './write-failure.js';
 
@@ -11,7 +11,7 @@ export function atomicWrite(path: string, data: string): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw writeFailure(e, path);
+    throw writeFailure(e, dirname(path));
   }
 }
 
@@ -23,8 +23,13 @@ export function atomicWrite(path: string, data: string): void {
  */
 export function updateFile(path: string, update: (current: string | undefined) => string): void {
   const current = readIfExists(path);
-  if (current !== undefined && update(current) === current) return;
-  withLockSync(`${path}.lock`, () => atomicWrite(path, update(readIfExists(path))), {
+  const next = update(current);
+  if (current !== undefined && next === current) return;
+  // Under the lock the update is made again only if another process wrote the file meanwhile.
+  withLockSync(`${path}.lock`, () => {
+    const now = readIfExists(path);
+    atomicWrite(path, now === current ? next : update(now));
+  }, {
     tellAfterMs: 1000,
     onWait: (holder) => process.stderr.write(`lmb: waiting for ${path}.lock, held by ${holder}\n`),
   });

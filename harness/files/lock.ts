@@ -1,8 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { LmbError } from '../errors.js';
-import { writeFailure } from './write-failure.js';
+import { makeFolder, writeFailure } from './write-failure.js';
 
 export interface LockOptions {
   /** A lock file untouched this long is abandoned (its holder refreshes it every third of this; default 60 s). */
@@ -80,18 +80,14 @@ class Waiting {
 }
 
 function tryAcquire(lockPath: string, staleMs: number): boolean {
-  try {
-    mkdirSync(dirname(lockPath), { recursive: true });
-  } catch (e) {
-    throw writeFailure(e, lockPath);
-  }
+  makeFolder(dirname(lockPath));
   try {
     const fd = openSync(lockPath, 'wx');
     writeSync(fd, ME);
     closeSync(fd);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailure(e, lockPath);
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailure(e, dirname(lockPath));
   }
   const holder = holderOf(lockPath);
   if (holder !== undefined && isAbandoned(lockPath, holder, staleMs) && holderOf(lockPath) === holder) rmSync(lockPath, { force: true });

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readIfExists, sweepTemporaries, updateFile } from '../files/atomic-write.js';
-import { writeFailure } from '../files/write-failure.js';
+import { makeFolder } from '../files/write-failure.js';
 import { storedObject } from './stored-json.js';
 import type { StoredAnswer } from './stored-answer.js';
 
@@ -21,12 +20,8 @@ export class AnswerCache {
 
   constructor(cacheDir: string) {
     this.dir = join(cacheDir, 'answers');
-    try {
-      mkdirSync(this.dir, { recursive: true });
-      sweepTemporaries(this.dir);
-    } catch (e) {
-      throw writeFailure(e, join(this.dir, 'x'));
-    }
+    makeFolder(this.dir);
+    sweepTemporaries(this.dir);
   }
 
   /** The stored answers of a checkpoint, by request key (still to be checked against their requests). */
@@ -45,8 +40,10 @@ export class AnswerCache {
 }
 
 /** The answers of a stored answers file, or none when it is missing, damaged or of another format. */
-export function answersIn(text: string | undefined): Record<string, unknown> {
-  const file = storedObject(text);
+export const answersIn = (text: string | undefined): Record<string, unknown> => answersOf(storedObject(text));
+
+/** answersIn for a file already parsed (storedObject). */
+export function answersOf(file: Record<string, unknown>): Record<string, unknown> {
   const answers = file.format === FORMAT ? file.answers : undefined;
   return typeof answers === 'object' && answers !== null && !Array.isArray(answers) ? (answers as Record<string, unknown>) : {};
 }

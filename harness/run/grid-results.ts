@@ -1,12 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LmbError, thrownLine } from '../errors.js';
 import { sweepTemporaries, updateFile } from '../files/atomic-write.js';
+import { makeFolder } from '../files/write-failure.js';
 import type { Answer } from '../score/requests.js';
 import type { Behaviour } from '../spec/behaviour.js';
 import type { GridItem } from '../suite/select.js';
 import { openTokenizer, tokenizerFiles } from '../tokenize/open.js';
-import { answersFile, answersIn } from './answer-cache.js';
+import { answersFile, answersOf } from './answer-cache.js';
 import { judgeAll, planProbes, storedAnswers, type ProbePlan } from './probe-plan.js';
 import type { CheckpointAnswers, CheckpointOutcomes, SuiteResults } from './runner.js';
 import { storeAnswer } from './stored-answer.js';
@@ -35,14 +36,16 @@ export class GridResults {
     if (!this.tokenizerCopied) this.copyTokenizer(opened.tokenizerDir);
     const { run, ref } = opened;
     const runDir = join(this.folder, 'runs', encodeURIComponent(run.name));
-    mkdirSync(runDir, { recursive: true });
+    makeFolder(runDir);
     if (!this.swept.has(runDir)) sweepTemporaries(runDir);
     this.swept.add(runDir);
     const path = this.checkpointPath(run.name, ref.step);
     const fresh = Object.fromEntries([...answers].map(([k, a]) => [k, storeAnswer(plan.requests.get(k)!, a)]));
     // Answers recorded for other weights (the checkpoint was replaced since) are dropped, never mixed in.
-    updateFile(path, (current) => answersFile({ ...(storedObject(current).key === opened.key ? answersIn(current) : {}), ...fresh },
-      { run: run.name, step: ref.step, checkpoint: ref.name, key: opened.key }));
+    updateFile(path, (current) => {
+      const stored = storedObject(current);
+      return answersFile({ ...(stored.key === opened.key ? answersOf(stored) : {}), ...fresh }, { run: run.name, step: ref.step, checkpoint: ref.name, key: opened.key });
+    });
   }
 
   /**
@@ -85,7 +88,7 @@ export class GridResults {
 
   private copyTokenizer(from: string): void {
     const to = join(this.folder, 'tokenizer');
-    mkdirSync(to, { recursive: true });
+    makeFolder(to);
     sweepTemporaries(to);
     for (const file of tokenizerFiles(from)) {
       const target = join(to, basename(file));
@@ -100,10 +103,11 @@ export class GridResults {
 
   private readAnswers(path: string): Map<string, unknown> {
     const text = readFileSync(path, 'utf8');
-    if (Object.keys(storedObject(text)).length === 0) {
+    const file = storedObject(text);
+    if (Object.keys(file).length === 0) {
       throw new LmbError('GRID_DAMAGED', `${path} is not a results file (${damage(text)})`, 'Delete it and re-run that checkpoint (lmb run computes only what is missing)');
     }
-    return new Map(Object.entries(answersIn(text)));
+    return new Map(Object.entries(answersOf(file)));
   }
 
   private checkpointPath(run: string, step: number): string {

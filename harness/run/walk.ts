@@ -58,8 +58,7 @@ export async function walkGrid<T>(opts: WalkOptions, visit: (c: OpenedCheckpoint
     const checkpoint = openCheckpoint(path, { ...run.configOverrides });
     suiteTokenizer ??= { tokenizer: openTokenizer(checkpoint.dir), dir: checkpoint.dir };
     checkTokenizerFits(suiteTokenizer.tokenizer, checkpoint.architecture.vocabSize(checkpoint.config), suiteTokenizer.dir);
-    let model: Promise<LanguageModel> | undefined;
-    let built: { attentions: boolean } | undefined;
+    let built: { attentions: boolean; model: Promise<LanguageModel> } | undefined;
     const opened: OpenedCheckpoint = {
       run, ref, index, total: opts.grid.length, checkpoint,
       key: opts.keys.key(checkpoint),
@@ -68,15 +67,14 @@ export async function walkGrid<T>(opts: WalkOptions, visit: (c: OpenedCheckpoint
       model: (o = {}) => {
         const attentions = o.attentions ?? false;
         if (built && built.attentions !== attentions) throw new Error('walkGrid: a visit asked for the model with and without attentions');
-        built = { attentions };
-        model ??= GraphModel.fromCheckpoint(checkpoint, { ...opts.model, attentions });
-        return model;
+        built ??= { attentions, model: GraphModel.fromCheckpoint(checkpoint, { ...opts.model, attentions }) };
+        return built.model;
       },
     };
     try {
       out.push(await visit(opened));
     } finally {
-      if (model) await (await model.catch(() => undefined))?.dispose();
+      if (built) await (await built.model.catch(() => undefined))?.dispose();
     }
     if (opts.evict) await ref.evict?.();
     index++;

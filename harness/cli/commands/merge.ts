@@ -34,12 +34,12 @@ export function mergeCommand(): Command {
     .action(async (flags: MergeFlags, cmd: Command) => {
       const project = projectOf(cmd);
       if (flags.tokens) await mergeStores(flags.tokens, flags.store ?? TokenStore.pathIn(project.cacheDir));
-      const { suite, grid } = await suiteGrid(flags as SuiteFlags);
+      const { suite, grid } = await suiteGrid(flags);
       const recorded = new GridResults(flags.results ?? defaultResultsDir(project), suite.name);
       if (flags.tokens && !flags.results && !existsSync(recorded.folder)) return;
       const behaviours = await loadBehaviours(project.behavioursDir, { only: flags.behaviours, root: project.root });
       const results = recorded.judge(grid, behaviours);
-      writeMerged(flags.snapshots ? { ...project, snapshotsDir: resolve(flags.snapshots) } : project, results, isNarrowed(flags as SuiteFlags));
+      writeMerged(flags.snapshots ? { ...project, snapshotsDir: resolve(flags.snapshots) } : project, results, isNarrowed(flags));
     });
 }
 

@@ -3,7 +3,7 @@ import { readSnapshot, snapshotDir, writeResultsSnapshot, type SnapshotUpdate } 
 import { matrixForTerminal } from '../../matrix/terminal.js';
 import { shownPath } from '../../files/shown-path.js';
 import { parseShard, type Shard } from '../../run/shard.js';
-import { projectOf } from '../options.js';
+import { projectOf, rootOf } from '../options.js';
 import { behaviourSuiteOptions, defaultResultsDir, evaluateFromFlags, isNarrowed, suiteGrid, type SuiteFlags } from '../suite-options.js';
 
 interface RunFlags extends SuiteFlags {
@@ -19,14 +19,15 @@ export function runCommand(): Command {
     .action(async (flags: RunFlags, cmd: Command) => {
       const project = projectOf(cmd);
       const resultsDir = flags.results ?? defaultResultsDir(project);
+      const selected = await suiteGrid(flags);
       // A narrowed run keeps the committed cells: a damaged snapshot is refused before any checkpoint is evaluated.
-      if (!flags.shard && isNarrowed(flags)) readSnapshot(snapshotDir(project, (await suiteGrid(flags)).suite.name));
-      const { results, suite, gridSize, recorded } = await evaluateFromFlags(flags, project, { shard: flags.shard, resultsDir });
+      if (!flags.shard && isNarrowed(flags)) readSnapshot(snapshotDir(project, selected.suite.name));
+      const { results, suite, gridSize, recorded } = await evaluateFromFlags(flags, project, { shard: flags.shard, resultsDir, selected });
       if (flags.shard) {
         const { index, count } = flags.shard;
         const done = results?.checkpoints.length ?? 0;
         process.stdout.write(`shard ${index}/${count}: ${done} of the grid's ${gridSize} checkpoints recorded in ${recorded!.folder}\n` +
-          `when every shard is done: lmb${rootFlag(cmd)} merge --suite ${flags.suite} --checkpoints ${flags.checkpoints}${flags.runs ? ` --runs ${flags.runs.join(',')}` : ''}` +
+          `when every shard is done: lmb${rootOf(cmd) === undefined ? '' : ` --root ${rootOf(cmd)}`} merge --suite ${flags.suite} --checkpoints ${flags.checkpoints}${flags.runs ? ` --runs ${flags.runs.join(',')}` : ''}` +
           `${flags.behaviours ? ` --behaviours ${flags.behaviours.join(',')}` : ''}${flags.results ? ` --results ${flags.results}` : ''}\n`);
         return;
       }
@@ -36,11 +37,6 @@ export function runCommand(): Command {
       process.stdout.write(`${snapshotSummary(shownPath(dir, project.root), update)}\n`);
     });
 }
-
-const rootFlag = (cmd: Command) => {
-  const root = (cmd.optsWithGlobals() as { root?: string }).root;
-  return root === undefined ? '' : ` --root ${root}`;
-};
 
 /** What a snapshot update did, in a few lines: cells updated and kept, probe sets that changed, the files. */
 export function snapshotSummary(dir: string, u: SnapshotUpdate): string {

@@ -61,8 +61,12 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
   const overBudget = (what: string): LmbError => new LmbError('CHECKPOINT_OVER_BUDGET',
     `${file}: its pickle ${what} (at byte ${pos}), far beyond what any saved state dict needs; refusing to read on`,
     'Only load checkpoints you trust; re-save the weights with torch.save(model.state_dict(), path) or convert them to safetensors');
-  const push = (value: unknown) => {
+  /** Throws once the stack and marks together would pass their budget. */
+  const room = () => {
     if (stack.length + marks.length >= PICKLE_BUDGET.stack) throw overBudget(`stacks more than ${PICKLE_BUDGET.stack} items`);
+  };
+  const push = (value: unknown) => {
+    room();
     stack.push(value);
   };
   const remember = (key: number, value: unknown) => {
@@ -151,11 +155,7 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
         if (stack.length || marks.length) throw fail('data left on the stack at STOP');
         return result;
       }
-      case 0x28: { // MARK
-        if (stack.length + marks.length >= PICKLE_BUDGET.stack) throw overBudget(`stacks more than ${PICKLE_BUDGET.stack} items`);
-        marks.push(stack.length);
-        break;
-      }
+      case 0x28: room(); marks.push(stack.length); break; // MARK
       case 0x30: pop(); break; // POP
       case 0x31: popMark(); break; // POP_MARK
       case 0x32: push(top()); break; // DUP
