@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { nextSpec, writeBehavioursConfig } from '../support/behaviours-project.js';
+import { describe, expect, it } from 'vitest';
+import { nextSpec, scratchProject, writeBehavioursConfig } from '../support/behaviours-project.js';
 import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
 
 /**
@@ -10,10 +10,7 @@ import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
  * runs on disk, snapshots written, a weight change caught with a readable diff, -u accepting it.
  */
 const repo = join(import.meta.dirname, '..', '..');
-// Inside the repo (under the ignored .cache/) so the scratch project resolves vitest like the repo does.
-mkdirSync(join(repo, '.cache'), { recursive: true });
-const project = mkdtempSync(join(repo, '.cache', 'e2e-project-'));
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+const project = scratchProject('e2e-project');
 
 const words = ['apple', 'river', 'stone', 'cloud', 'green', 'house', 'table', 'music', 'light', 'paper', 'horse', 'train',
   'bread', 'glass', 'chair', 'plant', 'water', 'sound', 'smile', 'dream'];

@@ -1,15 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { nextSpec, writeBehavioursConfig } from '../support/behaviours-project.js';
+import { describe, expect, it } from 'vitest';
+import { nextSpec, scratchProject, writeBehavioursConfig } from '../support/behaviours-project.js';
 import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
 
 /** `vitest --project behaviours --shard i/n --reporter blob`, then `--merge-reports`, in a scratch project. */
 const repo = join(import.meta.dirname, '..', '..');
-mkdirSync(join(repo, '.cache'), { recursive: true });
-const project = mkdtempSync(join(repo, '.cache', 'e2e-vitest-shard-'));
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+const project = scratchProject('e2e-vitest-shard');
 
 const words = ['apple', 'river', 'stone', 'cloud', 'green', 'house', 'table', 'music'];
 const spec = (name: string, template: string) => nextSpec(name, template, words);

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { nextSpec } from '../support/behaviours-project.js';
+import { describe, expect, it } from 'vitest';
+import { nextSpec, scratchProject } from '../support/behaviours-project.js';
 import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
 
 /**
@@ -11,9 +11,7 @@ import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
  * and `converge --steps` loads only the checkpoints it compares.
  */
 const repo = join(import.meta.dirname, '..', '..');
-mkdirSync(join(repo, '.cache'), { recursive: true });
-const project = mkdtempSync(join(repo, '.cache', 'e2e-narrowed-'));
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+const project = scratchProject('e2e-narrowed');
 
 const words = ['apple', 'river', 'stone', 'cloud', 'green', 'house', 'table', 'music'];
 mkdirSync(join(project, 'behaviours'));

@@ -1,14 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchProject } from '../support/behaviours-project.js';
 import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
 
 /** A run killed with SIGKILL mid-way resumes: nothing stored is recomputed, the matrix is the same. */
 const repo = join(import.meta.dirname, '..', '..');
-mkdirSync(join(repo, '.cache'), { recursive: true });
-const project = mkdtempSync(join(repo, '.cache', 'e2e-resume-'));
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+const project = scratchProject('e2e-resume');
 
 const words = ['apple', 'river', 'stone', 'cloud', 'green', 'house', 'table', 'music', 'light', 'paper'];
 mkdirSync(join(project, 'behaviours'));

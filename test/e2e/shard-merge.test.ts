@@ -1,14 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchProject } from '../support/behaviours-project.js';
 import { writeGpt2Checkpoint } from '../support/echo-gpt2.js';
 
 /** `lmb run --shard i/n` in n processes, then `lmb merge`, writes exactly what one `lmb run` writes. */
 const repo = join(import.meta.dirname, '..', '..');
-mkdirSync(join(repo, '.cache'), { recursive: true });
-const project = mkdtempSync(join(repo, '.cache', 'e2e-shard-'));
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+const project = scratchProject('e2e-shard');
 
 const words = ['apple', 'river', 'stone', 'cloud', 'green', 'house', 'table', 'music'];
 mkdirSync(join(project, 'behaviours'));

@@ -1,7 +1,19 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 const repo = join(import.meta.dirname, '..', '..');
+
+/**
+ * A scratch project folder for an end-to-end test, removed when its file's tests are done. Inside
+ * the repo (under the ignored .cache/), so spec files there resolve the repo's packages.
+ */
+export function scratchProject(prefix: string): string {
+  mkdirSync(join(repo, '.cache'), { recursive: true });
+  const dir = mkdtempSync(join(repo, '.cache', `${prefix}-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** A `next` behaviour spec file: for each word, `template` (with `${w}` for the word) is continued by " word". */
 export const nextSpec = (name: string, template: string, words: readonly string[]) => `import { behaviour, next } from '${repo}/harness/spec/index.ts';
