@@ -1,13 +1,21 @@
 import { LmbError } from '../errors.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
-import { allPositions, flattenIds, type ForwardOptions, type ForwardResult, type LanguageModel } from './language-model.js';
-import { OnnxSession, type SessionOptions } from './runtime/session.js';
+import { emptyCache, realLength, type KvCache } from './kv-cache.js';
+import {
+  allPositions, flattenIds, type CachedForwardResult, type CachedStep, type ForwardOptions, type ForwardResult, type LanguageModel,
+} from './language-model.js';
+import { OnnxSession, type Feed, type Fetched, type SessionOptions } from './runtime/session.js';
 import { openWeights } from './weights/open.js';
 import { readTensor } from './weights/tensor.js';
 
 export interface GraphModelOptions extends SessionOptions {
   /** Build the graph that can also return attention probabilities (slower: no fused attention). */
   attentions?: boolean;
+  /**
+   * Build the graph with a key/value cache, which `forwardCached` needs (default false: the
+   * cache's outputs cost memory on long sequences that only `forward` scores).
+   */
+  cache?: boolean;
   /** Replace config.json fields before building (e.g. force the CRFM attention flags). */
   configOverrides?: Record<string, unknown>;
 }
@@ -23,7 +31,10 @@ export class GraphModel implements LanguageModel {
     readonly heads: number,
     private withAttentions: boolean,
     private weightsPath: string,
-  ) {}
+    private cacheShape: { kvHeads: number; headDim: number } | undefined,
+  ) {
+    if (!cacheShape) this.forwardCached = undefined;
+  }
 
   get tokenizerDir(): string {
     return this.source;
@@ -45,40 +56,90 @@ export class GraphModel implements LanguageModel {
     try {
       arch.checkWeights(config, weights);
       // Tensors are read from the checkpoint while the session's weights file is written.
-      session = await OnnxSession.create(arch.buildGraph(config, weights, { attentions: opts.attentions ?? false }), opts);
+      session = await OnnxSession.create(arch.buildGraph(config, weights, { attentions: opts.attentions ?? false, cache: opts.cache ?? false }), opts);
     } finally {
       weights.close();
     }
     return new GraphModel(session, ckpt.dir, arch.vocabSize(config), arch.contextLength(config),
-      arch.layers(config), arch.heads(config), opts.attentions ?? false, ckpt.weightsPath);
+      arch.layers(config), arch.heads(config), opts.attentions ?? false, ckpt.weightsPath, opts.cache ? arch.cacheShape(config) : undefined);
   }
 
   async forward(ids: number[][], targets: number[][], opts: ForwardOptions = {}): Promise<ForwardResult> {
-    if (opts.attentions && !this.withAttentions) {
-      throw new LmbError('ATTENTIONS_NOT_BUILT', `${this.source} was loaded without attention outputs`, 'Load it with { attentions: true }');
-    }
+    this.checkAttentions(opts.attentions);
     const B = ids.length;
     const T = ids[0].length;
-    if (T > this.contextLength) {
-      throw new LmbError('SEQUENCE_TOO_LONG', `a sequence of ${T} tokens exceeds ${this.source}'s context of ${this.contextLength}`,
-        'Score through the Scorer, which splits long texts into windows');
-    }
-    const fetch = ['logprobs', 'top1'];
-    if (opts.attentions) for (let l = 0; l < this.layers; l++) fetch.push(`attention_${l}`);
+    if (T > this.contextLength) this.tooLong(T);
     const positions = opts.positions ?? allPositions(B, T);
-    const K = positions[0].length;
-    const out = await this.session.run({
+    if (this.forwardCached) {
+      const { present: _, ...result } = await this.forwardCached({ ids, lengths: ids.map(() => T), positions, targets }, opts.attentions);
+      return result;
+    }
+    const { fetched: _, ...result } = await this.run({
       input_ids: { type: 'int64', data: flattenIds(ids), dims: [B, T] },
-      score_positions: { type: 'int64', data: flattenIds(positions), dims: [B, K] },
-      target_ids: { type: 'int64', data: flattenIds(targets), dims: [B, K] },
-    }, fetch);
-    const logprobs = out.logprobs.data as Float32Array;
-    if (logprobs.some(Number.isNaN)) this.notFinite();
-    return {
-      logprobs,
-      top1: Int32Array.from(out.top1.data as BigInt64Array, Number),
-      attentions: opts.attentions ? fetch.slice(2).map((n) => out[n].data as Float32Array) : undefined,
+      score_positions: { type: 'int64', data: flattenIds(positions), dims: [B, positions[0].length] },
+      target_ids: { type: 'int64', data: flattenIds(targets), dims: [B, positions[0].length] },
+    }, opts.attentions ?? false, []);
+    return result;
+  }
+
+  async forwardCached?(step: CachedStep, attentions = false): Promise<CachedForwardResult> {
+    this.checkAttentions(attentions);
+    const { kvHeads, headDim } = this.cacheShape!;
+    const B = step.ids.length;
+    const T = step.ids[0].length;
+    const past: KvCache = step.past ?? emptyCache(this.layers, B, kvHeads, headDim);
+    if (past.rows !== B) throw new Error(`forwardCached: a past of ${past.rows} rows for ${B} rows of tokens`);
+    const P = past.length;
+    const mask = new Uint8Array(B * (P + T));
+    const positionIds: number[][] = [];
+    for (let b = 0; b < B; b++) {
+      const before = realLength(past, b);
+      if (before + step.lengths[b] > this.contextLength) this.tooLong(before + step.lengths[b]);
+      mask.set(past.mask.subarray(b * P, (b + 1) * P), b * (P + T));
+      mask.fill(1, b * (P + T) + P, b * (P + T) + P + step.lengths[b]);
+      // Padding takes any position the embedding has; its outputs are masked or not read.
+      positionIds.push(Array.from({ length: T }, (_, t) => Math.min(before + t, this.contextLength - 1)));
+    }
+    const feeds: Record<string, Feed> = {
+      input_ids: { type: 'int64', data: flattenIds(step.ids), dims: [B, T] },
+      position_ids: { type: 'int64', data: flattenIds(positionIds), dims: [B, T] },
+      attention_mask: { type: 'int32', data: Int32Array.from(mask), dims: [B, P + T] },
+      score_positions: { type: 'int64', data: flattenIds(step.positions), dims: [B, step.positions[0].length] },
+      target_ids: { type: 'int64', data: flattenIds(step.targets), dims: [B, step.positions[0].length] },
     };
+    past.layers.forEach((data, l) => (feeds[`past_${l}`] = { type: 'float32', data, dims: [2, B, kvHeads, P, headDim] }));
+    const presentNames = past.layers.map((_, l) => `present_${l}`);
+    const { fetched, ...result } = await this.run(feeds, attentions, presentNames);
+    const present: KvCache = {
+      rows: B, length: P + T, kvHeads, headDim, mask,
+      layers: presentNames.map((n) => fetched[n].data as Float32Array),
+    };
+    return { ...result, present };
+  }
+
+  private async run(feeds: Record<string, Feed>, attentions: boolean, extra: string[]): Promise<ForwardResult & { fetched: Record<string, Fetched> }> {
+    const fetch = ['logprobs', 'top1', ...extra];
+    const attentionNames = attentions ? Array.from({ length: this.layers }, (_, l) => `attention_${l}`) : [];
+    const fetched = await this.session.run(feeds, [...fetch, ...attentionNames]);
+    const logprobs = fetched.logprobs.data as Float32Array;
+    if (logprobs.some(Number.isNaN)) this.notFinite();
+    const result = {
+      logprobs,
+      top1: Int32Array.from(fetched.top1.data as BigInt64Array, Number),
+      attentions: attentions ? attentionNames.map((n) => fetched[n].data as Float32Array) : undefined,
+    };
+    return { ...result, fetched };
+  }
+
+  private checkAttentions(asked: boolean | undefined): void {
+    if (asked && !this.withAttentions) {
+      throw new LmbError('ATTENTIONS_NOT_BUILT', `${this.source} was loaded without attention outputs`, 'Load it with { attentions: true }');
+    }
+  }
+
+  private tooLong(T: number): never {
+    throw new LmbError('SEQUENCE_TOO_LONG', `a sequence of ${T} tokens exceeds ${this.source}'s context of ${this.contextLength}`,
+      'Score through the Scorer, which splits long texts into windows');
   }
 
   /**

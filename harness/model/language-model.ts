@@ -1,3 +1,5 @@
+import type { KvCache } from './kv-cache.js';
+
 /**
  * What the scoring layer needs from a model: one forward pass over a right-padded batch.
  * Requests, batching and windows live in score/; this interface knows nothing of them.
@@ -14,6 +16,23 @@ export interface ForwardResult {
 export interface ForwardOptions {
   positions?: number[][];
   attentions?: boolean;
+}
+
+/** New tokens after a cache (or starting their rows), for `LanguageModel.forwardCached`. */
+export interface CachedStep {
+  /** B rows of T new tokens, right-padded; row b's first `lengths[b]` are real. */
+  ids: number[][];
+  lengths: readonly number[];
+  /** The cache these tokens continue, one row per batch row; none: the rows start here. */
+  past?: KvCache;
+  /** The K new-token indices of each row to score, and the token each should report. */
+  positions: number[][];
+  targets: number[][];
+}
+
+export interface CachedForwardResult extends ForwardResult {
+  /** The past and the new tokens' keys and values, padding masked. */
+  present: KvCache;
 }
 
 export interface LanguageModel {
@@ -34,6 +53,11 @@ export interface LanguageModel {
    * positions of each row to score (default: all T); `targets`: one id per scored position.
    */
   forward(ids: number[][], targets: number[][], opts?: ForwardOptions): Promise<ForwardResult>;
+  /**
+   * Present on models built with a key/value cache: scores new tokens after cached ones, so a
+   * shared context runs once and decoding feeds one token per step.
+   */
+  forwardCached?(step: CachedStep): Promise<CachedForwardResult>;
   dispose(): Promise<void>;
 }
 

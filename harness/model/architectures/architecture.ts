@@ -6,6 +6,11 @@ import type { TensorEntry, WeightFile } from '../weights/tensor.js';
 export interface GraphOptions {
   /** Also output every layer's attention probabilities as `attention_<layer>` [B, H, T, T]. */
   attentions: boolean;
+  /**
+   * Take a key/value cache and return the updated one, for decoding a token at a time and
+   * scoring continuations of a shared context (inputs and outputs in onnx/blocks.ts).
+   */
+  cache: boolean;
 }
 
 /** Everything the runtime needs to know about one model family; one file per architecture. */
@@ -16,6 +21,8 @@ export interface Architecture<C> {
   vocabSize(config: C): number;
   layers(config: C): number;
   heads(config: C): number;
+  /** What one layer caches per token: key/value heads and their size. */
+  cacheShape(config: C): { kvHeads: number; headDim: number };
   /** Throws CONFIG_MISMATCH when a tensor is missing or its shape disagrees with the config. */
   checkWeights(config: C, weights: WeightFile): void;
   buildGraph(config: C, weights: WeightFile, options: GraphOptions): BuiltModel;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
 import {
-  ACTIVATIONS, MS, activation, causalAttention, causalMask, logprobOutputs, mergeHeads, positions, splitHeads, tokenInputs,
+  ACTIVATIONS, MS, activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, pastInput, presentOutput,
+  splitHeads, stackPresent, tokenInputs, withPast,
 } from '../onnx/blocks.js';
 import type { TensorEntry, WeightFile } from '../weights/tensor.js';
 import { checkShapes, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
@@ -73,10 +74,10 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
   const d = c.n_embd;
   const heads = c.n_head;
   const headDim = d / heads;
-  const { ids, targets, scored, seqLen } = tokenInputs(g);
+  const { ids, targets, scored, seqLen, positionIds, attentionMask } = tokenInputs(g, opts.cache);
   const wte = w('wte.weight');
-  let h = g.op('Add', [g.op('Gather', [wte, ids]), g.op('Gather', [w('wpe.weight'), positions(g, seqLen)])]);
-  const mask = opts.attentions ? causalMask(g, seqLen) : '';
+  let h = g.op('Add', [g.op('Gather', [wte, ids]), g.op('Gather', [w('wpe.weight'), positionIds])]);
+  const mask = !opts.attentions ? '' : attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : causalMask(g, seqLen);
   const layerNorm = (x: string, name: string) =>
     g.op('LayerNormalization', [x, w(`${name}.weight`), w(`${name}.bias`)], { axis: -1, epsilon: { f: c.layer_norm_epsilon } });
   const linear = (x: string, name: string) => g.op('Add', [g.op('MatMul', [x, w(`${name}.weight`)]), w(`${name}.bias`)]);
@@ -87,14 +88,26 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
     let scale = c.scale_attn_weights ? 1 / Math.sqrt(headDim) : 1;
     if (c.scale_attn_by_inverse_layer_idx) scale /= l + 1;
     const x = layerNorm(h, `${p}ln_1`);
+    const past = opts.cache ? pastInput(g, l, heads, headDim) : '';
     let attn: string;
     if (opts.attentions) {
       const [q, k, v] = g.opN('Split', [linear(x, `${p}attn.c_attn`), g.int64s([d, d, d])], 3, { axis: -1 });
       const split = (t: string) => splitHeads(g, t, heads, headDim);
-      const { context, probs } = causalAttention(g, split(q), split(k), split(v), { scale, mask });
+      let [keys, values] = [split(k), split(v)];
+      if (past) {
+        [keys, values] = [withPast(g, past, 0, keys), withPast(g, past, 1, values)];
+        presentOutput(g, stackPresent(g, keys, values), l, heads, headDim);
+      }
+      const { context, probs } = causalAttention(g, split(q), keys, values, { scale, mask });
       g.alias(probs, `attention_${l}`);
-      g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', 'seq']);
+      g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', past ? 'total' : 'seq']);
       attn = mergeHeads(g, context, heads, headDim);
+    } else if (past) {
+      // The fused op takes the past, the 0/1 mask over past and new tokens, and returns the present.
+      const [out, present] = g.opN('Attention', [x, w(`${p}attn.c_attn.weight`), w(`${p}attn.c_attn.bias`), attentionMask!, past],
+        2, { num_heads: heads, unidirectional: 1, scale: { f: scale } }, MS);
+      presentOutput(g, present, l, heads, headDim);
+      attn = out;
     } else {
       attn = g.op('Attention', [x, w(`${p}attn.c_attn.weight`), w(`${p}attn.c_attn.bias`)],
         { num_heads: heads, unidirectional: 1, scale: { f: scale } }, MS);
@@ -115,6 +128,7 @@ export const gpt2: Architecture<Gpt2Config> = {
   vocabSize: (c) => c.vocab_size,
   layers: (c) => c.n_layer,
   heads: (c) => c.n_head,
+  cacheShape: (c) => ({ kvHeads: c.n_head, headDim: c.n_embd / c.n_head }),
   checkWeights,
   buildGraph,
 };

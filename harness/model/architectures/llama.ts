@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
 import {
-  activation, causalAttention, causalMask, logprobOutputs, mergeHeads, positions, repeatKv, splitHeads, tokenInputs,
+  activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, pastInput, presentOutput, repeatKv,
+  splitHeads, stackPresent, tokenInputs, withPast,
 } from '../onnx/blocks.js';
 import { readTensor, type WeightFile } from '../weights/tensor.js';
 import { checkShapes, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
@@ -60,15 +61,17 @@ function checkWeights(c: LlamaConfig, file: WeightFile): void {
 }
 
 /**
- * cos and sin of every position's rotary angles, [T, headSize / 2, 1]. The frequencies are
- * rounded to float32 as run.c computes them (`1.0f / powf(theta, i / (float)head_size)`), and
- * the angle `pos * freq` is a float32 product in the graph, as there.
+ * cos and sin of every position's rotary angles, broadcastable against [B, H, T, headSize / 2, 1]:
+ * [T, headSize / 2, 1] from positions [T], or [B, 1, T, headSize / 2, 1] from positions [B, T].
+ * The frequencies are rounded to float32 as run.c computes them
+ * (`1.0f / powf(theta, i / (float)head_size)`), and the angle `pos * freq` is a float32 product
+ * in the graph, as there.
  */
-function rotaryAngles(g: GraphBuilder, seqLen: string, headSize: number, theta: number): { cos: string; sin: string } {
+function rotaryAngles(g: GraphBuilder, positionIds: string, perRow: boolean, headSize: number, theta: number): { cos: string; sin: string } {
   const freqs = Array.from({ length: headSize / 2 }, (_, j) => Math.fround(1 / Math.fround(theta ** Math.fround((2 * j) / headSize))));
-  const pos = g.op('Cast', [positions(g, seqLen)], { to: 1 });
-  const angles = g.op('Mul', [g.op('Unsqueeze', [pos, g.int64s([1])]), g.floats(freqs)]);
-  const column = (x: string) => g.op('Unsqueeze', [x, g.int64s([2])]);
+  const pos = g.op('Cast', [positionIds], { to: 1 });
+  const angles = g.op('Mul', [g.op('Unsqueeze', [pos, g.int64s([-1])]), g.floats(freqs)]);
+  const column = (x: string) => g.op('Unsqueeze', [x, g.int64s(perRow ? [1, 4] : [2])]);
   return { cos: column(g.op('Cos', [angles])), sin: column(g.op('Sin', [angles])) };
 }
 
@@ -107,24 +110,29 @@ function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): Built
 
   const heads = c.n_heads;
   const headSize = c.dim / heads;
-  const { ids, targets, scored, seqLen } = tokenInputs(g);
+  const { ids, targets, scored, seqLen, positionIds, attentionMask } = tokenInputs(g, opts.cache);
   const embedding = w('tok_embeddings.weight');
   let h = g.op('Gather', [embedding, ids]);
-  const mask = causalMask(g, seqLen);
-  const rope = rotaryAngles(g, seqLen, headSize, c.rope_theta);
+  const mask = attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : causalMask(g, seqLen);
+  const rope = rotaryAngles(g, positionIds, opts.cache, headSize, c.rope_theta);
   const repeats = heads / c.n_kv_heads;
 
   for (let l = 0; l < c.n_layers; l++) {
     const p = `layers.${l}.`;
     const x = rmsNorm(h, `${p}attention_norm.weight`);
     const q = rotate(g, splitHeads(g, linear(x, `${p}attention.wq.weight`), heads, headSize), rope, headSize);
-    const k = rotate(g, splitHeads(g, linear(x, `${p}attention.wk.weight`), c.n_kv_heads, headSize), rope, headSize);
-    const v = splitHeads(g, linear(x, `${p}attention.wv.weight`), c.n_kv_heads, headSize);
+    let k = rotate(g, splitHeads(g, linear(x, `${p}attention.wk.weight`), c.n_kv_heads, headSize), rope, headSize);
+    let v = splitHeads(g, linear(x, `${p}attention.wv.weight`), c.n_kv_heads, headSize);
+    if (opts.cache) {
+      const past = pastInput(g, l, c.n_kv_heads, headSize);
+      [k, v] = [withPast(g, past, 0, k), withPast(g, past, 1, v)];
+      presentOutput(g, stackPresent(g, k, v), l, c.n_kv_heads, headSize);
+    }
     const { context, probs } = causalAttention(g, q, repeatKv(g, k, c.n_kv_heads, repeats, headSize),
       repeatKv(g, v, c.n_kv_heads, repeats, headSize), { scale: 1 / Math.sqrt(headSize), mask });
     if (opts.attentions) {
       g.alias(probs, `attention_${l}`);
-      g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', 'seq']);
+      g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', opts.cache ? 'total' : 'seq']);
     }
     h = g.op('Add', [h, linear(mergeHeads(g, context, heads, headSize), `${p}attention.wo.weight`)]);
     const y = rmsNorm(h, `${p}ffn_norm.weight`);
@@ -143,6 +151,7 @@ export const llama: Architecture<LlamaConfig> = {
   vocabSize: (c) => c.vocab_size,
   layers: (c) => c.n_layers,
   heads: (c) => c.n_heads,
+  cacheShape: (c) => ({ kvHeads: c.n_kv_heads, headDim: c.dim / c.n_heads }),
   checkWeights,
   buildGraph,
 };
