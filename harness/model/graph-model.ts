@@ -40,6 +40,10 @@ export class GraphModel implements LanguageModel {
     return this.source;
   }
 
+  get cacheTokenBytes(): number | undefined {
+    return this.cacheShape && this.layers * 2 * this.cacheShape.kvHeads * this.cacheShape.headDim * 4;
+  }
+
   get device(): string {
     return this.session.device;
   }

@@ -58,6 +58,8 @@ export interface LanguageModel {
    * shared context runs once and decoding feeds one token per step.
    */
   forwardCached?(step: CachedStep): Promise<CachedForwardResult>;
+  /** Bytes one token takes in the cache, with `forwardCached`. */
+  readonly cacheTokenBytes?: number;
   dispose(): Promise<void>;
 }
 

@@ -8,7 +8,8 @@ import { storedObject } from './stored-json.js';
 
 /**
  * Bumped whenever the runtime's numbers change (a graph or scorer fix), so answers computed
- * before are never served for the same weights.
+ * before are never served for the same weights. Not for float rounding: the key/value cache
+ * (score/shared-context.ts) left every demo answer's verdict as it was.
  */
 const RUNTIME_VERSION = 1;
 

@@ -75,7 +75,7 @@ export async function evaluateSuite(opts: EvaluateOptions): Promise<SuiteResults
     }
     const { answers, missing } = storedAnswers(plan, cache.read(c.key));
     if (missing.length > 0) {
-      const model = await c.model();
+      const model = await c.model({ cache: true });
       const computed = await answerRequests(new Scorer(model), missing.map((k) => plan!.requests.get(k)!));
       const stored = new Map(missing.map((k, i) => [k, storeAnswer(plan!.requests.get(k)!, computed[i])]));
       cache.write(c.key, stored);

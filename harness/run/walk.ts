@@ -26,20 +26,26 @@ export interface OpenedCheckpoint {
   /** The folder the tokenizer was read from. */
   readonly tokenizerDir: string;
   /** Builds the model, once per checkpoint (later calls return the same one); disposed when the visit ends. */
-  model(opts?: { attentions?: boolean }): Promise<LanguageModel>;
+  model(opts?: ModelShape): Promise<LanguageModel>;
 }
 
 export interface WalkOptions {
   readonly grid: readonly GridItem[];
   /** Remembers weight hashes for the content keys. */
   readonly keys: CheckpointKeys;
-  readonly model?: Omit<LoadOptions, 'configOverrides' | 'attentions'>;
+  readonly model?: Omit<LoadOptions, 'configOverrides' | keyof ModelShape>;
   /** Checkpoints fetched ahead of the one being visited (default 2). */
   readonly ahead?: number;
   /** Delete each checkpoint's downloaded weights once its visit has returned. */
   readonly evict?: boolean;
   /** Named in the error when the grid is empty. */
   readonly suite: string;
+}
+
+/** Which graph a visit needs: with attention outputs (induction), with a key/value cache (behaviours). */
+export interface ModelShape {
+  attentions?: boolean;
+  cache?: boolean;
 }
 
 /**
@@ -58,16 +64,16 @@ export async function walkGrid<T>(opts: WalkOptions, visit: (c: OpenedCheckpoint
     const checkpoint = openCheckpoint(path, { ...run.configOverrides });
     suiteTokenizer ??= { tokenizer: openTokenizer(checkpoint.dir), dir: checkpoint.dir };
     checkTokenizerFits(suiteTokenizer.tokenizer, checkpoint.architecture.vocabSize(checkpoint.config), suiteTokenizer.dir);
-    let built: { attentions: boolean; model: Promise<LanguageModel> } | undefined;
+    let built: { shape: string; model: Promise<LanguageModel> } | undefined;
     const opened: OpenedCheckpoint = {
       run, ref, index, total: opts.grid.length, checkpoint,
       key: opts.keys.key(checkpoint),
       tokenizer: suiteTokenizer.tokenizer,
       tokenizerDir: suiteTokenizer.dir,
       model: (o = {}) => {
-        const attentions = o.attentions ?? false;
-        if (built && built.attentions !== attentions) throw new Error('walkGrid: a visit asked for the model with and without attentions');
-        built ??= { attentions, model: GraphModel.fromCheckpoint(checkpoint, { ...opts.model, attentions }) };
+        const shape = { attentions: o.attentions ?? false, cache: o.cache ?? false };
+        if (built && built.shape !== JSON.stringify(shape)) throw new Error('walkGrid: a visit asked for two different graphs of one checkpoint');
+        built ??= { shape: JSON.stringify(shape), model: GraphModel.fromCheckpoint(checkpoint, { ...opts.model, ...shape }) };
         return built.model;
       },
     };

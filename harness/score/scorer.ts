@@ -1,6 +1,7 @@
 import { LmbError } from '../errors.js';
 import type { LanguageModel } from '../model/language-model.js';
 import { planBatches } from './batches.js';
+import type { CacheBudget } from './shared-context.js';
 import { planWindows } from './windows.js';
 
 /** Per-token scores of one sequence; index 0 has no prediction (NaN / -1). */
@@ -22,6 +23,8 @@ export interface ScorerOptions {
   batchRows?: number;
   /** Window step for sequences longer than the context (default: half the context). */
   stride?: number;
+  /** Bytes of keys and values one batch may hold, with a cached model (default 256 MiB). */
+  cacheBytes?: number;
 }
 
 interface Row {
@@ -37,6 +40,15 @@ export class Scorer {
     readonly model: LanguageModel,
     private opts: ScorerOptions = {},
   ) {}
+
+  /** Batch sizes, with their defaults filled in. */
+  get budget(): CacheBudget {
+    return {
+      batchTokens: this.opts.batchTokens ?? Math.max(1024, Math.min(8192, Math.floor(2 ** 26 / this.model.vocabSize))),
+      batchRows: this.opts.batchRows ?? 64,
+      cacheBytes: this.opts.cacheBytes ?? 2 ** 28,
+    };
+  }
 
   /**
    * Scores every token of each sequence, or only tokens from `from[i]` on (the rest stay NaN /
@@ -58,10 +70,7 @@ export class Scorer {
       logprobs: new Float32Array(ids.length).fill(NaN),
       top1: new Int32Array(ids.length).fill(-1),
     }));
-    const batches = planBatches(rows.map((r) => r.end - r.start), {
-      maxTokens: this.opts.batchTokens ?? Math.max(1024, Math.min(8192, Math.floor(2 ** 26 / this.model.vocabSize))),
-      maxRows: this.opts.batchRows ?? 64,
-    });
+    const batches = planBatches(rows.map((r) => r.end - r.start), { maxTokens: this.budget.batchTokens, maxRows: this.budget.batchRows });
     for (const batch of batches) {
       const width = rows[batch[0]].end - rows[batch[0]].start;
       const scored = Math.max(...batch.map((i) => rows[i].end - rows[i].scoreFrom));

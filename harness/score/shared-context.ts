@@ -1,0 +1,169 @@
+import { gatherRows, type CacheRow } from '../model/kv-cache.js';
+import type { CachedForwardResult, LanguageModel } from '../model/language-model.js';
+import { planBatches } from './batches.js';
+
+/**
+ * Loglikelihood and greedy requests answered through a model's key/value cache, grouped by
+ * context: each distinct context runs once; its continuations are scored from its keys and
+ * values, and greedy decoding feeds one token per row per step, rows leaving as they finish.
+ * Only requests that fit the context window come here (`fitsCache`); the numbers are those of
+ * one forward pass over context + continuation.
+ */
+
+export interface LoglikelihoodItem {
+  readonly context: readonly number[];
+  readonly continuation: readonly number[];
+}
+export interface GreedyItem {
+  readonly context: readonly number[];
+  readonly maxTokens: number;
+  readonly stopIds?: readonly number[];
+}
+export interface LoglikelihoodResult {
+  logprob: number;
+  isGreedy: boolean;
+}
+/** Tokens decoded so far; `unfinished` when the row reached the context window first. */
+export interface GreedyResult {
+  tokens: number[];
+  unfinished: boolean;
+}
+
+export interface CacheBudget {
+  /** Padded new tokens per forward pass. */
+  batchTokens: number;
+  /** Rows per forward pass. */
+  batchRows: number;
+  /** Bytes of keys and values one batch may hold (its past and present). */
+  cacheBytes: number;
+}
+
+export type CachedModel = LanguageModel & Required<Pick<LanguageModel, 'forwardCached' | 'cacheTokenBytes'>>;
+
+const keyOf = (ids: readonly number[]) => ids.join(',');
+
+/** Contexts in first-seen order, each with the indices of the items that share it. */
+function byContext<T extends { context: readonly number[] }>(items: readonly T[]): { context: readonly number[]; members: number[] }[] {
+  const groups = new Map<string, { context: readonly number[]; members: number[] }>();
+  items.forEach((it, i) => {
+    const k = keyOf(it.context);
+    const g = groups.get(k) ?? { context: it.context, members: [] };
+    g.members.push(i);
+    groups.set(k, g);
+  });
+  return [...groups.values()];
+}
+
+/** Right-pads rows to the longest; `positions`/`targets` lists are padded by repeating their last entry. */
+function padded(rows: readonly (readonly number[])[]): number[][] {
+  const width = Math.max(...rows.map((r) => r.length));
+  return rows.map((r) => [...r, ...new Array<number>(width - r.length).fill(r.at(-1) ?? 0)]);
+}
+
+export async function scoreContinuations(model: CachedModel, items: readonly LoglikelihoodItem[], budget: CacheBudget): Promise<LoglikelihoodResult[]> {
+  const results: LoglikelihoodResult[] = items.map(() => ({ logprob: 0, isGreedy: true }));
+  const groups = byContext(items);
+  const batches = planBatches(groups.map((g) => g.context.length), { maxTokens: budget.batchTokens, maxRows: budget.batchRows });
+  for (const batch of batches) {
+    const rows = batch.map((i) => groups[i]);
+    // The context's last position predicts each continuation's first token.
+    const firsts = rows.map((g) => g.members.filter((m) => items[m].continuation.length > 0));
+    const out = await model.forwardCached({
+      ids: padded(rows.map((g) => g.context)),
+      lengths: rows.map((g) => g.context.length),
+      positions: padded(rows.map((g, b) => (firsts[b].length ? firsts[b] : [0]).map(() => g.context.length - 1))),
+      targets: padded(rows.map((_, b) => (firsts[b].length ? firsts[b].map((m) => items[m].continuation[0]) : [0]))),
+    });
+    const K = out.logprobs.length / rows.length;
+    firsts.forEach((members, b) => members.forEach((m, k) => {
+      results[m].logprob += out.logprobs[b * K + k];
+      if (out.top1[b * K + k] !== items[m].continuation[0]) results[m].isGreedy = false;
+    }));
+    // The rest of each continuation, after its context's keys and values.
+    const rest = rows.flatMap((g, b) => g.members.filter((m) => items[m].continuation.length > 1).map((m) => ({ m, row: b })));
+    const restBatches = planBatches(rest.map((r) => items[r.m].continuation.length - 1), {
+      maxTokens: budget.batchTokens,
+      maxRows: Math.max(1, Math.min(budget.batchRows, Math.floor(budget.cacheBytes / (model.cacheTokenBytes! * (out.present.length + maxLength(rest, items)))))),
+    });
+    for (const rb of restBatches) {
+      const part = rb.map((i) => rest[i]);
+      const tails = part.map(({ m }) => items[m].continuation);
+      const o = await model.forwardCached({
+        ids: padded(tails.map((c) => c.slice(0, -1))),
+        lengths: tails.map((c) => c.length - 1),
+        past: gatherRows(part.map(({ row }) => ({ cache: out.present, row }))),
+        positions: padded(tails.map((c) => c.slice(1).map((_, k) => k))),
+        targets: padded(tails.map((c) => c.slice(1))),
+      });
+      const Kr = o.logprobs.length / part.length;
+      part.forEach(({ m }, b) => {
+        const c = items[m].continuation;
+        for (let k = 0; k < c.length - 1; k++) {
+          results[m].logprob += o.logprobs[b * Kr + k];
+          if (o.top1[b * Kr + k] !== c[k + 1]) results[m].isGreedy = false;
+        }
+      });
+    }
+  }
+  return results;
+}
+
+function maxLength(rest: readonly { m: number }[], items: readonly LoglikelihoodItem[]): number {
+  return Math.max(0, ...rest.map((r) => items[r.m].continuation.length - 1));
+}
+
+/** How many tokens item `it` takes from a shared decode, given the tokens decoded for its context. */
+function taken(it: GreedyItem, tokens: readonly number[]): number | undefined {
+  for (let k = 0; k < Math.min(tokens.length, it.maxTokens); k++) if (it.stopIds?.includes(tokens[k])) return k + 1;
+  return tokens.length >= it.maxTokens ? it.maxTokens : undefined;
+}
+
+export async function decodeGreedy(model: CachedModel, items: readonly GreedyItem[], budget: CacheBudget): Promise<GreedyResult[]> {
+  const C = model.contextLength;
+  const groups = byContext(items).map((g) => ({ ...g, tokens: [] as number[] }));
+  const done = (g: (typeof groups)[number]) => g.members.every((m) => taken(items[m], g.tokens) !== undefined);
+  const todo = groups.filter((g) => !done(g));
+  // A batch's rows are as many as keep its cache, at the longest row's full length, in budget.
+  const longest = todo.map((g) => Math.min(C, g.context.length + Math.max(...g.members.map((m) => items[m].maxTokens))));
+  const batches = planBatches(longest, { maxTokens: Math.max(1, Math.floor(budget.cacheBytes / model.cacheTokenBytes!)), maxRows: budget.batchRows });
+  for (const batch of batches) {
+    const rows = batch.map((i) => todo[i]);
+    let out: CachedForwardResult = await model.forwardCached({
+      ids: padded(rows.map((g) => g.context)),
+      lengths: rows.map((g) => g.context.length),
+      positions: rows.map((g) => [g.context.length - 1]),
+      targets: rows.map(() => [0]),
+    });
+    let active = rows.map((_, b) => b);
+    for (;;) {
+      active.forEach((b, i) => rows[b].tokens.push(out.top1[i]));
+      const stay: number[] = [];
+      const past: CacheRow[] = [];
+      active.forEach((b, i) => {
+        const g = rows[b];
+        // The next step feeds the last token as token number context + decoded; rows the
+        // window cannot take further are left unfinished, for the caller to slide on.
+        if (done(g) || g.context.length + g.tokens.length >= C) return;
+        stay.push(b);
+        past.push({ cache: out.present, row: i });
+      });
+      if (stay.length === 0) break;
+      active = stay;
+      out = await model.forwardCached({
+        ids: active.map((b) => [rows[b].tokens.at(-1)!]),
+        lengths: active.map(() => 1),
+        past: gatherRows(past),
+        positions: active.map(() => [0]),
+        targets: active.map(() => [0]),
+      });
+    }
+  }
+  const results: GreedyResult[] = new Array(items.length);
+  for (const g of groups) {
+    for (const m of g.members) {
+      const n = taken(items[m], g.tokens);
+      results[m] = n === undefined ? { tokens: [...g.tokens], unfinished: true } : { tokens: g.tokens.slice(0, n), unfinished: false };
+    }
+  }
+  return results;
+}
