@@ -3,21 +3,30 @@ import { join } from 'node:path';
 import { prng } from '../test/support/tiny-gpt2.js';
 import { writeTorchBin, type TorchTensorSpec } from '../test/support/write-torch-bin.js';
 
-/** GPT-2 small's exact shapes, with the Stanford CRFM config flags. */
-export const GPT2_SMALL = {
+const CRFM = {
   model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], vocab_size: 50257, n_positions: 1024, n_ctx: 1024,
-  n_embd: 768, n_layer: 12, n_head: 12, activation_function: 'gelu_new', layer_norm_epsilon: 1e-5,
-  scale_attn_by_inverse_layer_idx: true, reorder_and_upcast_attn: true,
+  activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, scale_attn_by_inverse_layer_idx: true, reorder_and_upcast_attn: true,
 };
 
-export const GPT2_SMALL_PARAMS = 124_439_808;
+/** GPT-2 small's and medium's exact shapes, with the Stanford CRFM config flags. */
+export const GPT2_SHAPES = {
+  small: { ...CRFM, n_embd: 768, n_layer: 12, n_head: 12 },
+  medium: { ...CRFM, n_embd: 1024, n_layer: 24, n_head: 16 },
+} as const;
+export type Gpt2Shape = keyof typeof GPT2_SHAPES;
 
-/** Writes a random-weight GPT-2 small as a float16 pytorch_model.bin, laid out like a CRFM checkpoint. */
-export function writeRandomGpt2Small(dir: string): void {
+/** Parameters, the tied head counted once (GPT-2 small: 124,439,808). */
+export function gpt2Params(shape: Gpt2Shape): number {
+  const { n_embd: d, n_layer: L, vocab_size: V, n_positions: P } = GPT2_SHAPES[shape];
+  return V * d + P * d + L * (12 * d * d + 13 * d) + 2 * d;
+}
+
+/** Writes a random-weight GPT-2 of that shape as a float16 pytorch_model.bin, laid out like a CRFM checkpoint. */
+export function writeRandomGpt2(dir: string, shape: Gpt2Shape): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(GPT2_SMALL, null, 2));
+  const c = GPT2_SHAPES[shape];
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(c, null, 2));
   const rand = prng(1);
-  const c = GPT2_SMALL;
   const d = c.n_embd;
   const tensors: TorchTensorSpec[] = [];
   const add = (name: string, shape: number[], scale: number, centre = 0) => {
@@ -54,7 +63,7 @@ export function writeRandomGpt2Small(dir: string): void {
 }
 
 /** Forward FLOPs per token at sequence length T (causal attention counts the keys a query sees). */
-export function gpt2FlopsPerToken(T: number): number {
-  const { n_embd: d, n_layer: L, vocab_size: V } = GPT2_SMALL;
+export function gpt2FlopsPerToken(T: number, shape: Gpt2Shape = 'small'): number {
+  const { n_embd: d, n_layer: L, vocab_size: V } = GPT2_SHAPES[shape];
   return L * (24 * d * d + 2 * T * d) + 2 * d * V;
 }
