@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { softwareOnlyDrivers } from '../../harness/model/runtime/session.js';
 import { loadTokenizer } from '../../harness/tokenize/tokenizer.js';
 import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
@@ -35,6 +36,25 @@ describe('lmb score', () => {
     expect(r.status).toBe(1);
     const line = r.stderr.split('\n').find((l) => l.startsWith('lmb: '));
     expect(line).toBe("lmb: DEVICE_UNAVAILABLE: device webgpu is not available: the Vulkan loader found no GPU adapter (no driver, or none that works). Install the GPU's Vulkan driver (or set VK_ICD_FILENAMES to one), or use --device cpu");
+  });
+
+  const swiftShader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+  it.skipIf(!vulkanLoader || !existsSync(swiftShader))('--device auto never takes a software Vulkan adapter over the CPU, and prints no native noise', () => {
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'lmb.js'), 'score', '--model', modelDir, '--ids', '1,2,3'],
+      { encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: swiftShader } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^lmb: no GPU used \(cuda: [^;]+; webgpu: only a software Vulkan adapter \(SwiftShader\)\); running on cpu\n$/);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('softwareOnlyDrivers names SwiftShader and lavapipe by path or by their manifest, and nothing when a hardware driver is listed', () => {
+    const manifest = join(root, 'renamed.json');
+    writeFileSync(manifest, JSON.stringify({ ICD: { library_path: './libvk_swiftshader.so' } }));
+    expect(softwareOnlyDrivers({ VK_ICD_FILENAMES: swiftShader })).toBe('SwiftShader');
+    expect(softwareOnlyDrivers({ VK_ICD_FILENAMES: manifest })).toBe('SwiftShader');
+    expect(softwareOnlyDrivers({ VK_DRIVER_FILES: `${manifest}:/usr/share/vulkan/icd.d/lvp_icd.x86_64.json` })).toBe('SwiftShader, lavapipe');
+    expect(softwareOnlyDrivers({ VK_ICD_FILENAMES: `${swiftShader}:/usr/share/vulkan/icd.d/nvidia_icd.json` })).toBeUndefined();
+    expect(softwareOnlyDrivers({})).toBeUndefined();
   });
 
   it('ends quietly, with status 0, when the reader of its output stops early (| head -1)', () => {

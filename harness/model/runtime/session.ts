@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -51,6 +51,48 @@ ort.env.logLevel = 'error';
 
 const bindingDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
 
+/**
+ * Why `auto` should not try a provider here, or undefined when it is worth trying. WebGPU is
+ * tried only with a GPU device node present, and not when the Vulkan driver list names software
+ * adapters only: SwiftShader or lavapipe would run slower than the CPU provider.
+ */
+function notForAuto(p: Provider): string | undefined {
+  const reason = unavailable(p);
+  if (reason || p !== 'webgpu' || process.platform !== 'linux') return reason;
+  const software = softwareOnlyDrivers(process.env);
+  if (software) return `only a software Vulkan adapter (${software})`;
+  if (!hasGpuDevice()) return 'no GPU device (/dev/dri/renderD*, /dev/nvidia*)';
+  return undefined;
+}
+
+/** Software Vulkan drivers by their library names. */
+const SOFTWARE_DRIVERS: [RegExp, string][] = [[/swiftshader/i, 'SwiftShader'], [/lvp|lavapipe/i, 'lavapipe'], [/llvmpipe/i, 'llvmpipe']];
+
+/**
+ * The software adapters named when VK_ICD_FILENAMES or VK_DRIVER_FILES lists only software
+ * drivers (the loader then offers nothing else), else undefined.
+ */
+export function softwareOnlyDrivers(env: NodeJS.ProcessEnv): string | undefined {
+  const list = (env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES ?? '').split(':').filter(Boolean);
+  if (list.length === 0) return undefined;
+  const names = list.map((f) => SOFTWARE_DRIVERS.find(([re]) => re.test(f) || re.test(driverLibrary(f)))?.[1]);
+  return names.every(Boolean) ? [...new Set(names)].join(', ') : undefined;
+}
+
+/** The `library_path` of a Vulkan driver manifest, or '' when it cannot be read. */
+function driverLibrary(manifest: string): string {
+  try {
+    return String(JSON.parse(readFileSync(manifest, 'utf8'))?.ICD?.library_path ?? '');
+  } catch {
+    return '';
+  }
+}
+
+function hasGpuDevice(): boolean {
+  const has = (dir: string, re: RegExp) => existsSync(dir) && readdirSync(dir).some((f) => re.test(f));
+  return has('/dev/dri', /^renderD\d+$/) || has('/dev', /^nvidia\d+$/);
+}
+
 /** Why a provider cannot run here, or undefined when it is worth trying. */
 function unavailable(p: Provider): string | undefined {
   if (p === 'cuda' && process.platform === 'linux' && !existsSync(join(bindingDir, 'libonnxruntime_providers_cuda.so'))) {
@@ -92,7 +134,7 @@ export class OnnxSession {
     const candidates: Provider[] = device === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [device];
     const skipped: string[] = [];
     for (const p of candidates) {
-      const reason = unavailable(p);
+      const reason = device === 'auto' ? notForAuto(p) : unavailable(p);
       if (reason && device === 'auto') {
         skipped.push(`${p}: ${reason}`);
         continue;
