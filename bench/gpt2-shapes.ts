@@ -8,8 +8,9 @@ const CRFM = {
   activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, scale_attn_by_inverse_layer_idx: true, reorder_and_upcast_attn: true,
 };
 
-/** GPT-2 small's and medium's exact shapes, with the Stanford CRFM config flags. */
+/** GPT-2 small's and medium's exact shapes, with the Stanford CRFM config flags; tiny, for trying scripts. */
 export const GPT2_SHAPES = {
+  tiny: { ...CRFM, n_embd: 64, n_layer: 2, n_head: 2 },
   small: { ...CRFM, n_embd: 768, n_layer: 12, n_head: 12 },
   medium: { ...CRFM, n_embd: 1024, n_layer: 24, n_head: 16 },
 } as const;

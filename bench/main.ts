@@ -7,27 +7,29 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { GPT2_SMALL_PARAMS, gpt2FlopsPerToken, writeRandomGpt2Small } from './gpt2-small.js';
+import { gpt2FlopsPerToken, gpt2Params, writeRandomGpt2 } from './gpt2-shapes.js';
 import { prng } from '../test/support/tiny-gpt2.js';
 
 const here = import.meta.dirname;
 const out = join(here, 'out');
 const ckpt = join(out, 'gpt2-small-random');
+const mediumCkpt = join(out, 'gpt2-medium-random');
 const PYTHON = '/usr/bin/python3';
 
 interface Row { metric: string; value: string; target?: string; ok?: boolean }
 const rows: Row[] = [];
 
 mkdirSync(out, { recursive: true });
-if (!existsSync(join(ckpt, 'pytorch_model.bin'))) {
-  process.stderr.write('writing a random GPT-2 small checkpoint (float16 pytorch_model.bin)...\n');
-  writeRandomGpt2Small(ckpt);
+for (const [dir, shape] of [[ckpt, 'small'], [mediumCkpt, 'medium']] as const) {
+  if (existsSync(join(dir, 'pytorch_model.bin'))) continue;
+  process.stderr.write(`writing a random GPT-2 ${shape} checkpoint (float16 pytorch_model.bin)...\n`);
+  writeRandomGpt2(dir, shape);
 }
 
 const node = (script: string, ...args: string[]) =>
   execFileSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { encoding: 'utf8' });
 const probe = JSON.parse(node('probe-runtime.ts', ckpt).trim().split('\n').pop()!);
-const f32Mb = (GPT2_SMALL_PARAMS * 4) / 2 ** 20;
+const f32Mb = (gpt2Params('small') * 4) / 2 ** 20;
 const modelGflops = (probe.throughput[1024] * gpt2FlopsPerToken(1024)) / 1e9;
 const ratio = modelGflops / probe.matmulGflops;
 rows.push(
@@ -49,10 +51,28 @@ rows.push({ metric: '50 demo checkpoints loaded, used, disposed in a row: RSS af
 const reloadSmall = JSON.parse(node('probe-reload.ts', '10', ckpt).trim().split('\n').pop()!);
 rows.push({ metric: 'GPT-2 small loaded 10 times in a row: RSS after 1 -> after 10', value: `${reloadSmall.afterFirstTenth.toFixed(0)} MB -> ${reloadSmall.last.toFixed(0)} MB`, target: 'flat (+<= 10%)', ok: reloadSmall.last <= 1.1 * reloadSmall.afterFirstTenth });
 
-// The full behaviour set on the same checkpoint (random weights: continuations run to full length).
+// GPT-2 medium's shape, so the medium CRFM runs are known to fit.
+const medium = JSON.parse(node('probe-runtime.ts', mediumCkpt, 'no-matmul').trim().split('\n').pop()!);
+const mediumF32Mb = (gpt2Params('medium') * 4) / 2 ** 20;
+rows.push(
+  { metric: 'GPT-2 medium shape: checkpoint to ready', value: `${(medium.readyMs / 1000).toFixed(2)} s` },
+  { metric: 'GPT-2 medium shape: peak RSS after scoring', value: `${medium.runPeakRssMb.toFixed(0)} MB = ${(medium.runPeakRssMb / mediumF32Mb).toFixed(2)}x fp32 weights`, target: '<= 2.5x', ok: medium.runPeakRssMb <= 2.5 * mediumF32Mb },
+  { metric: 'GPT-2 medium shape: scoring, 4 x 1024 / 32 x 128 tokens', value: `${medium.throughput[1024].toFixed(0)} / ${medium.throughput[128].toFixed(0)} tokens/s` },
+);
+
+// The full behaviour set on the same checkpoint (random weights: continuations run to full
+// length), answered through the key/value cache and, as before it, by full forward passes.
 for (const f of ['vocab.json', 'merges.txt']) copyFileSync(join(here, '..', 'test', 'fixtures', 'gpt2-tokenizer', f), join(ckpt, f));
-const behaviourRun = JSON.parse(node('probe-behaviours.ts', ckpt).trim().split('\n').pop()!);
-rows.push({ metric: `all ${behaviourRun.behaviours} behaviours, ${behaviourRun.probes} probes, one checkpoint`, value: `${behaviourRun.probesPerSecond.toFixed(1)} probes/s (${behaviourRun.seconds.toFixed(0)} s)` });
+const b = JSON.parse(node('probe-behaviours.ts', ckpt).trim().split('\n').pop()!);
+const pushedRatio = b.after.pushed / b.minimal;
+const minimalSeconds = b.minimal / b.tokensPerSecond;
+const wallRatio = b.after.seconds / minimalSeconds;
+rows.push(
+  { metric: `all ${b.behaviours} behaviours (${b.probes} probes, ${b.requests} requests), one checkpoint: body tokens pushed, full passes -> cache`, value: `${b.before.pushed} -> ${b.after.pushed} (minimal ${b.minimal}: ${pushedRatio.toFixed(2)}x)`, target: '<= 1.2x', ok: pushedRatio <= 1.2 },
+  { metric: 'the same: wall time against the minimal tokens at the scorer\'s own body speed on the contexts', value: `${b.after.seconds.toFixed(1)} s vs ${minimalSeconds.toFixed(1)} s at ${b.tokensPerSecond.toFixed(0)} tokens/s = ${wallRatio.toFixed(2)}x`, target: '<= 1.3x', ok: wallRatio <= 1.3 },
+  { metric: 'the same: probes/s, full passes -> cache', value: `${(b.probes / b.before.seconds).toFixed(1)} -> ${(b.probes / b.after.seconds).toFixed(1)} probes/s (${b.before.seconds.toFixed(0)} s -> ${b.after.seconds.toFixed(0)} s)` },
+  { metric: 'the same: max |log-prob cache - full|, greedy tokens equal', value: `${b.maxDiff.toExponential(2)}, ${b.greedySame}`, target: '<= 1e-4, true', ok: b.maxDiff <= 1e-4 && b.greedySame },
+);
 
 // Scale-out on one machine: the demo grid by one process against 2 shards (half the threads each) and a merge.
 const sharding = JSON.parse(node('probe-shards.ts', '2').trim().split('\n').pop()!);

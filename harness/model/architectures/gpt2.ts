@@ -77,7 +77,7 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
   const { ids, targets, scored, seqLen, positionIds, attentionMask } = tokenInputs(g, opts.cache);
   const wte = w('wte.weight');
   let h = g.op('Add', [g.op('Gather', [wte, ids]), g.op('Gather', [w('wpe.weight'), positionIds])]);
-  const mask = !opts.attentions ? '' : attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : causalMask(g, seqLen);
+  const mask = attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : opts.attentions ? causalMask(g, seqLen) : '';
   const layerNorm = (x: string, name: string) =>
     g.op('LayerNormalization', [x, w(`${name}.weight`), w(`${name}.bias`)], { axis: -1, epsilon: { f: c.layer_norm_epsilon } });
   const linear = (x: string, name: string) => g.op('Add', [g.op('MatMul', [x, w(`${name}.weight`)]), w(`${name}.bias`)]);
@@ -90,7 +90,9 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
     const x = layerNorm(h, `${p}ln_1`);
     const past = opts.cache ? pastInput(g, l, heads, headDim) : '';
     let attn: string;
-    if (opts.attentions) {
+    if (opts.attentions || past) {
+      // Op by op: the probabilities can be outputs, and the cached graph runs whole on WebGPU,
+      // whose fused Attention takes no past or mask (it would fall back to the CPU).
       const [q, k, v] = g.opN('Split', [linear(x, `${p}attn.c_attn`), g.int64s([d, d, d])], 3, { axis: -1 });
       const split = (t: string) => splitHeads(g, t, heads, headDim);
       let [keys, values] = [split(k), split(v)];
@@ -99,15 +101,11 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
         presentOutput(g, stackPresent(g, keys, values), l, heads, headDim);
       }
       const { context, probs } = causalAttention(g, split(q), keys, values, { scale, mask });
-      g.alias(probs, `attention_${l}`);
-      g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', past ? 'total' : 'seq']);
+      if (opts.attentions) {
+        g.alias(probs, `attention_${l}`);
+        g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', past ? 'total' : 'seq']);
+      }
       attn = mergeHeads(g, context, heads, headDim);
-    } else if (past) {
-      // The fused op takes the past, the 0/1 mask over past and new tokens, and returns the present.
-      const [out, present] = g.opN('Attention', [x, w(`${p}attn.c_attn.weight`), w(`${p}attn.c_attn.bias`), attentionMask!, past],
-        2, { num_heads: heads, unidirectional: 1, scale: { f: scale } }, MS);
-      presentOutput(g, present, l, heads, headDim);
-      attn = out;
     } else {
       attn = g.op('Attention', [x, w(`${p}attn.c_attn.weight`), w(`${p}attn.c_attn.bias`)],
         { num_heads: heads, unidirectional: 1, scale: { f: scale } }, MS);

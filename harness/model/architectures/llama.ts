@@ -63,16 +63,16 @@ function checkWeights(c: LlamaConfig, file: WeightFile): void {
 /**
  * cos and sin of every position's rotary angles, broadcastable against [B, H, T, headSize / 2, 1]:
  * [T, headSize / 2, 1] from positions [T], or [B, 1, T, headSize / 2, 1] from positions [B, T].
- * The frequencies are rounded to float32 as run.c computes them
- * (`1.0f / powf(theta, i / (float)head_size)`), and the angle `pos * freq` is a float32 product
- * in the graph, as there.
+ * As run.c computes them: float32 frequencies `1.0f / powf(theta, i / (float)head_size)`, the
+ * float32 angle `pos * freq`, its cosf and sinf. They are tables looked up by position rather
+ * than Cos and Sin ops, whose GPU versions may approximate (WebGPU's were off by 2e-4).
  */
-function rotaryAngles(g: GraphBuilder, positionIds: string, perRow: boolean, headSize: number, theta: number): { cos: string; sin: string } {
+function rotaryAngles(g: GraphBuilder, positionIds: string, perRow: boolean, headSize: number, theta: number, seqLen: number): { cos: string; sin: string } {
   const freqs = Array.from({ length: headSize / 2 }, (_, j) => Math.fround(1 / Math.fround(theta ** Math.fround((2 * j) / headSize))));
-  const pos = g.op('Cast', [positionIds], { to: 1 });
-  const angles = g.op('Mul', [g.op('Unsqueeze', [pos, g.int64s([-1])]), g.floats(freqs)]);
-  const column = (x: string) => g.op('Unsqueeze', [x, g.int64s(perRow ? [1, 4] : [2])]);
-  return { cos: column(g.op('Cos', [angles])), sin: column(g.op('Sin', [angles])) };
+  const angles = Array.from({ length: seqLen }, (_, pos) => freqs.map((f) => Math.fround(pos * f))).flat();
+  const table = (fn: (x: number) => number) => g.floats(angles.map(fn), [seqLen, headSize / 2]);
+  const column = (x: string) => g.op('Unsqueeze', [g.op('Gather', [x, positionIds]), g.int64s(perRow ? [1, 4] : [2])]);
+  return { cos: column(table(Math.cos)), sin: column(table(Math.sin)) };
 }
 
 /** Rotates each pair of dimensions (2j, 2j + 1) of every head of x [B, H, T, headSize]. */
@@ -114,7 +114,7 @@ function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): Built
   const embedding = w('tok_embeddings.weight');
   let h = g.op('Gather', [embedding, ids]);
   const mask = attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : causalMask(g, seqLen);
-  const rope = rotaryAngles(g, positionIds, opts.cache, headSize, c.rope_theta);
+  const rope = rotaryAngles(g, positionIds, opts.cache, headSize, c.rope_theta, c.seq_len);
   const repeats = heads / c.n_kv_heads;
 
   for (let l = 0; l < c.n_layers; l++) {
