@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphModel } from '../../harness/model/graph-model.js';
 import { gatherRows, realLength, type KvCache } from '../../harness/model/kv-cache.js';
-import type { LanguageModel } from '../../harness/model/language-model.js';
+import { incremental, ROWS } from '../support/incremental-decode.js';
 import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { referenceLlama, writeLlama2c } from '../support/reference-llama.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
@@ -12,54 +12,6 @@ import { randomTinyLlama } from '../support/tiny-llama.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lmb-kv-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Two rows of different lengths: each prefix runs once, then tokens one at a time after it. */
-const ROWS = [
-  [5, 17, 3, 50, 42, 42, 7, 1, 0, 33, 12, 5, 17, 3, 50, 58],
-  [9, 2, 44, 13, 13, 8, 21, 30, 6, 1, 27],
-];
-const PREFIX = [6, 3];
-
-/**
- * Scores ROWS through the cache: the prefixes in one padded batch, then the rest a token per
- * step with rows leaving when done. Returns per row log p(ids[t] | ids[<t]) for t >= 1, and top-1.
- */
-async function incremental(model: LanguageModel): Promise<{ logprobs: number[][]; top1: number[][] }> {
-  const logprobs = ROWS.map(() => [] as number[]);
-  const top1 = ROWS.map(() => [] as number[]);
-  const width = Math.max(...PREFIX);
-  const first = await model.forwardCached!({
-    ids: ROWS.map((r, b) => [...r.slice(0, PREFIX[b]), ...new Array(width - PREFIX[b]).fill(0)]),
-    lengths: PREFIX,
-    positions: PREFIX.map((n) => Array.from({ length: width }, (_, k) => Math.min(k, n - 1))),
-    targets: ROWS.map((r, b) => Array.from({ length: width }, (_, k) => r[Math.min(k, PREFIX[b] - 1) + 1])),
-  });
-  ROWS.forEach((_, b) => {
-    for (let k = 0; k < PREFIX[b]; k++) {
-      logprobs[b].push(first.logprobs[b * width + k]);
-      top1[b].push(first.top1[b * width + k]);
-    }
-  });
-  let cache: KvCache = first.present;
-  let active = [0, 1];
-  for (let step = 0; active.length; step++) {
-    const out = await model.forwardCached!({
-      ids: active.map((b) => [ROWS[b][PREFIX[b] + step]]),
-      lengths: active.map(() => 1),
-      past: cache,
-      positions: active.map(() => [0]),
-      targets: active.map((b) => [ROWS[b][PREFIX[b] + step + 1]]),
-    });
-    active.forEach((b, i) => {
-      logprobs[b].push(out.logprobs[i]);
-      top1[b].push(out.top1[i]);
-    });
-    const keep = active.map((b, i) => ({ b, i })).filter(({ b }) => PREFIX[b] + step + 2 < ROWS[b].length);
-    active = keep.map((k) => k.b);
-    if (active.length) cache = gatherRows(keep.map(({ i }) => ({ cache: out.present, row: i })));
-  }
-  return { logprobs, top1 };
-}
 
 function maxAbsDiff(a: number[], b: number[]): number {
   expect(a.length).toBe(b.length);

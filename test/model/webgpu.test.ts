@@ -5,13 +5,13 @@ import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../harness/model/checkpoint.js';
 import { GraphModel, type GraphModelOptions } from '../../harness/model/graph-model.js';
-import { gatherRows, type KvCache } from '../../harness/model/kv-cache.js';
 import type { LanguageModel } from '../../harness/model/language-model.js';
 import { saveModel } from '../../harness/model/onnx/save.js';
 import { openWeights } from '../../harness/model/weights/open.js';
 import { answerRequests } from '../../harness/score/evaluator.js';
 import type { Request } from '../../harness/score/requests.js';
 import { Scorer } from '../../harness/score/scorer.js';
+import { incremental, ROWS } from '../support/incremental-decode.js';
 import { writeLlama2c } from '../support/reference-llama.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
 import { randomTinyLlama } from '../support/tiny-llama.js';
@@ -31,11 +31,9 @@ const WEBGPU = 'WebGpuExecutionProvider';
 let root = '';
 
 /**
- * llama2.c .bin files hold fp32 weights only, so fp16 weights are covered by GPT-2 alone.
- * The llama graph computes its rotary cos/sin in the graph (Cos, Sin ops), and WGSL's sin and cos
- * are approximate (2^-11 absolute inside [-pi, pi], unspecified outside): SwiftShader is 1.9e-4 off
- * at angles up to 30, which moves llama's log-probs by up to 1e-3. Rotary tables precomputed as
- * an initializer and gathered by position bring it under 1e-4; until then llama gets 2e-3.
+ * llama2.c .bin files hold fp32 weights only, so fp16 weights are covered by GPT-2 alone. llama's
+ * rotary cos/sin are tables, not Cos and Sin ops: WGSL's are approximate (SwiftShader 1.9e-4 off at
+ * angles up to 30, which moved log-probs by 1e-3).
  */
 const CASES = [
   { name: 'GPT-2 fp32', tolerance: 1e-4, path: () => writeTinyGpt2(join(root, 'gpt2-f32'), randomTinyGpt2(3), 'safetensors', 'F32') },
@@ -49,12 +47,7 @@ function once(f: () => string): () => string {
   return () => (value ??= f());
 }
 
-/** Two rows of different lengths, right-padded for batches; prefixes for the cached decoder. */
-const ROWS = [
-  [5, 17, 3, 50, 42, 42, 7, 1, 0, 33, 12, 5, 17, 3, 50, 58],
-  [9, 2, 44, 13, 13, 8, 21, 30, 6, 1, 27],
-];
-const PREFIX = [6, 3];
+/** The decoder's rows, right-padded for batches. */
 const PADDED = ROWS.map((r) => [...r, ...new Array(ROWS[0].length - r.length).fill(0)]);
 
 /** Runs `f` on the model loaded for cpu, then for webgpu (checking its device): [cpu, webgpu]. */
@@ -76,35 +69,9 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tolerance: numb
   expect(diff).toBeLessThanOrEqual(tolerance);
 }
 
-/** kv-cache.test.ts's routine: both prefixes in one padded pass, then a token per step, rows leaving when done. */
-async function incremental(model: LanguageModel): Promise<{ logprobs: number[]; top1: number[] }> {
-  const logprobs = ROWS.map(() => [] as number[]);
-  const top1 = ROWS.map(() => [] as number[]);
-  const width = Math.max(...PREFIX);
-  const first = await model.forwardCached!({
-    ids: ROWS.map((r, b) => [...r.slice(0, PREFIX[b]), ...new Array(width - PREFIX[b]).fill(0)]),
-    lengths: PREFIX,
-    positions: PREFIX.map((n) => Array.from({ length: width }, (_, k) => Math.min(k, n - 1))),
-    targets: ROWS.map((r, b) => Array.from({ length: width }, (_, k) => r[Math.min(k, PREFIX[b] - 1) + 1])),
-  });
-  ROWS.forEach((_, b) => {
-    for (let k = 0; k < PREFIX[b]; k++) logprobs[b].push(first.logprobs[b * width + k]), top1[b].push(first.top1[b * width + k]);
-  });
-  let cache: KvCache = first.present;
-  let active = [0, 1];
-  for (let step = 0; active.length; step++) {
-    const out = await model.forwardCached!({
-      ids: active.map((b) => [ROWS[b][PREFIX[b] + step]]),
-      lengths: active.map(() => 1),
-      past: cache,
-      positions: active.map(() => [0]),
-      targets: active.map((b) => [ROWS[b][PREFIX[b] + step + 1]]),
-    });
-    active.forEach((b, i) => (logprobs[b].push(out.logprobs[i]), top1[b].push(out.top1[i])));
-    const keep = active.map((b, i) => ({ b, i })).filter(({ b }) => PREFIX[b] + step + 2 < ROWS[b].length);
-    active = keep.map((k) => k.b);
-    if (active.length) cache = gatherRows(keep.map(({ i }) => ({ cache: out.present, row: i })));
-  }
+/** The cached decoder's answers for ROWS, flattened row after row. */
+async function incrementalFlat(model: LanguageModel): Promise<{ logprobs: number[]; top1: number[] }> {
+  const { logprobs, top1 } = await incremental(model);
   return { logprobs: logprobs.flat(), top1: top1.flat() };
 }
 
@@ -171,7 +138,7 @@ describe.skipIf(!existsSync(ICD) || !loader)('--device webgpu on SwiftShader', (
   });
 
   it.each(CASES)('$name: the cached decoder on webgpu equals the cpu cached decoder and the cpu full forward', async ({ path, tolerance }) => {
-    const [cpu, gpu] = await onBoth(path(), { cache: true }, incremental);
+    const [cpu, gpu] = await onBoth(path(), { cache: true }, incrementalFlat);
     const full = await GraphModel.load(path(), { device: 'cpu' });
     const whole = await full.forward(PADDED, PADDED.map((r) => [...r.slice(1), 0]));
     await full.dispose();
