@@ -6,8 +6,8 @@ import { planBatches } from './batches.js';
  * Loglikelihood and greedy requests answered through a model's key/value cache, grouped by
  * context: each distinct context runs once; its continuations are scored from its keys and
  * values, and greedy decoding feeds one token per row per step, rows leaving as they finish.
- * Only requests that fit the context window come here (`fitsCache`); the numbers are those of
- * one forward pass over context + continuation.
+ * Only requests that fit the context window come here (answerRequests sends the rest through
+ * the scorer's windows); the numbers are those of one forward pass over context + continuation.
  */
 
 export interface LoglikelihoodItem {
@@ -40,13 +40,11 @@ export interface CacheBudget {
 
 export type CachedModel = LanguageModel & Required<Pick<LanguageModel, 'forwardCached' | 'cacheTokenBytes'>>;
 
-const keyOf = (ids: readonly number[]) => ids.join(',');
-
 /** Contexts in first-seen order, each with the indices of the items that share it. */
 function byContext<T extends { context: readonly number[] }>(items: readonly T[]): { context: readonly number[]; members: number[] }[] {
   const groups = new Map<string, { context: readonly number[]; members: number[] }>();
   items.forEach((it, i) => {
-    const k = keyOf(it.context);
+    const k = it.context.join(',');
     const g = groups.get(k) ?? { context: it.context, members: [] };
     g.members.push(i);
     groups.set(k, g);
@@ -83,7 +81,7 @@ export async function scoreContinuations(model: CachedModel, items: readonly Log
     const rest = rows.flatMap((g, b) => g.members.filter((m) => items[m].continuation.length > 1).map((m) => ({ m, row: b })));
     const restBatches = planBatches(rest.map((r) => items[r.m].continuation.length - 1), {
       maxTokens: budget.batchTokens,
-      maxRows: Math.max(1, Math.min(budget.batchRows, Math.floor(budget.cacheBytes / (model.cacheTokenBytes! * (out.present.length + maxLength(rest, items)))))),
+      maxRows: Math.max(1, Math.min(budget.batchRows, Math.floor(budget.cacheBytes / (model.cacheTokenBytes * (out.present.length + maxLength(rest, items)))))),
     });
     for (const rb of restBatches) {
       const part = rb.map((i) => rest[i]);
@@ -125,7 +123,7 @@ export async function decodeGreedy(model: CachedModel, items: readonly GreedyIte
   const todo = groups.filter((g) => !done(g));
   // A batch's rows are as many as keep its cache, at the longest row's full length, in budget.
   const longest = todo.map((g) => Math.min(C, g.context.length + Math.max(...g.members.map((m) => items[m].maxTokens))));
-  const batches = planBatches(longest, { maxTokens: Math.max(1, Math.floor(budget.cacheBytes / model.cacheTokenBytes!)), maxRows: budget.batchRows });
+  const batches = planBatches(longest, { maxTokens: Math.max(1, Math.floor(budget.cacheBytes / model.cacheTokenBytes)), maxRows: budget.batchRows });
   for (const batch of batches) {
     const rows = batch.map((i) => todo[i]);
     let out: CachedForwardResult = await model.forwardCached({

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { softwareOnlyDrivers } from '../../harness/model/runtime/session.js';
+import { hasVulkanLoader, softwareOnlyDrivers } from '../../harness/model/runtime/session.js';
 import { loadTokenizer } from '../../harness/tokenize/tokenizer.js';
 import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
@@ -26,7 +26,7 @@ const text = 'The cat sat on the mat (and then, it left).';
 const textFile = join(root, 'input.txt');
 writeFileSync(textFile, text);
 
-const vulkanLoader = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'].some((d) => existsSync(join(d, 'libvulkan.so.1')));
+const vulkanLoader = hasVulkanLoader();
 
 describe('lmb score', () => {
   // .ci/run installs Debian's libvulkan1; with no driver behind the loader there is no GPU adapter.

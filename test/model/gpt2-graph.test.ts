@@ -6,6 +6,7 @@ import { Scorer } from '../../harness/score/scorer.js';
 import { GraphModel } from '../../harness/model/graph-model.js';
 import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
+import { maxAbsDiff } from '../support/max-abs-diff.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lmb-gpt2-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -15,11 +16,6 @@ const IDS = [5, 17, 3, 88, 42, 42, 7, 1, 0, 96, 33, 12, 5, 17, 3, 88, 60, 61];
 async function forwardOne(model: GraphModel, ids: number[], attentions = false) {
   const out = await model.forward([ids], [[...ids.slice(1), 0]], { attentions });
   return { logprobs: [...out.logprobs.slice(0, ids.length - 1)], top1: [...out.top1], attentions: out.attentions };
-}
-
-function maxAbsDiff(a: number[], b: number[]): number {
-  expect(a.length).toBe(b.length);
-  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 }
 
 describe('GPT-2 graph against the float64 reference', () => {

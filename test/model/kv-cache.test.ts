@@ -9,14 +9,10 @@ import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { referenceLlama, writeLlama2c } from '../support/reference-llama.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
 import { randomTinyLlama } from '../support/tiny-llama.js';
+import { maxAbsDiff } from '../support/max-abs-diff.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lmb-kv-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function maxAbsDiff(a: number[], b: number[]): number {
-  expect(a.length).toBe(b.length);
-  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
-}
 
 describe('key/value cache: prefix once, then a token per step', () => {
   const gpt2Cases = [

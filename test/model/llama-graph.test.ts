@@ -9,6 +9,7 @@ import { loadLlama2cTokenizer } from '../../harness/tokenize/llama2c.js';
 import { openTokenizer } from '../../harness/tokenize/open.js';
 import { readLlama2c, referenceLlama, writeLlama2c } from '../support/reference-llama.js';
 import { randomTinyLlama } from '../support/tiny-llama.js';
+import { maxAbsDiff } from '../support/max-abs-diff.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lmb-llama-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -20,11 +21,6 @@ const IDS = [1, 5, 17, 3, 60, 42, 42, 7, 1, 0, 33, 12, 5, 17, 3, 59, 28];
 async function forwardOne(model: LanguageModel, ids: number[], attentions = false) {
   const out = await model.forward([ids], [[...ids.slice(1), 0]], { attentions });
   return { logprobs: [...out.logprobs.slice(0, ids.length - 1)], top1: [...out.top1], attentions: out.attentions };
-}
-
-function maxAbsDiff(a: number[], b: number[]): number {
-  expect(a.length).toBe(b.length);
-  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 }
 
 describe('Llama graph against the float64 reference', () => {

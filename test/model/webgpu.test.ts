@@ -7,6 +7,7 @@ import { openCheckpoint } from '../../harness/model/checkpoint.js';
 import { GraphModel, type GraphModelOptions } from '../../harness/model/graph-model.js';
 import type { LanguageModel } from '../../harness/model/language-model.js';
 import { saveModel } from '../../harness/model/onnx/save.js';
+import { hasVulkanLoader } from '../../harness/model/runtime/session.js';
 import { openWeights } from '../../harness/model/weights/open.js';
 import { answerRequests } from '../../harness/score/evaluator.js';
 import type { Request } from '../../harness/score/requests.js';
@@ -22,8 +23,7 @@ import { randomTinyLlama } from '../support/tiny-llama.js';
  * forked process (pool 'forks'), so assigning process.env reaches it: the first test checks.
  */
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const loader = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib']
-  .some((d) => existsSync(join(d, 'libvulkan.so.1')));
+const loader = hasVulkanLoader();
 process.env.VK_ICD_FILENAMES = ICD;
 const WEBGPU = 'WebGpuExecutionProvider';
 

@@ -102,7 +102,8 @@ function unavailable(p: Provider): string | undefined {
   return undefined;
 }
 
-function hasVulkanLoader(): boolean {
+/** Whether the Vulkan loader WebGPU needs is where the dynamic linker looks. */
+export function hasVulkanLoader(): boolean {
   const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib',
     ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean)];
   return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
