@@ -1,6 +1,6 @@
 import { LmbError } from '../errors.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
-import { emptyCache, realLength, type KvCache } from './kv-cache.js';
+import { appendTokens, emptyCache, realLength, type KvCache } from './kv-cache.js';
 import {
   allPositions, flattenIds, type CachedForwardResult, type CachedStep, type ForwardOptions, type ForwardResult, type LanguageModel,
 } from './language-model.js';
@@ -18,6 +18,41 @@ export interface GraphModelOptions extends SessionOptions {
   cache?: boolean;
   /** Replace config.json fields before building (e.g. force the CRFM attention flags). */
   configOverrides?: Record<string, unknown>;
+}
+
+/**
+ * The distinct (position, target) pairs of a batch as the graph takes them: flat indices
+ * b * T + t and targets, and for each of the B * K asked the pair answering it. Rows padded
+ * by repeating their last pair (as callers pad ragged lists) run the head once for it.
+ */
+interface ScoredAt {
+  index: BigInt64Array;
+  targets: BigInt64Array;
+  slot: Int32Array;
+}
+
+function scoredAt(positions: readonly (readonly number[])[], targets: readonly (readonly number[])[], T: number): ScoredAt {
+  const K = positions[0]?.length ?? 0;
+  const slot = new Int32Array(positions.length * K);
+  const index: bigint[] = [];
+  const ids: bigint[] = [];
+  positions.forEach((row, b) => row.forEach((t, k) => {
+    if (!(t >= 0 && t < T)) throw new Error(`position ${t} to score is outside row ${b} of ${T} tokens`);
+    const repeat = k > 0 && t === row[k - 1] && targets[b][k] === targets[b][k - 1];
+    if (!repeat) {
+      index.push(BigInt(b * T + t));
+      ids.push(BigInt(targets[b][k]));
+    }
+    slot[b * K + k] = index.length - 1;
+  }));
+  return { index: BigInt64Array.from(index), targets: BigInt64Array.from(ids), slot };
+}
+
+/** Attention probabilities [..., T, 1 + T] without their first key: [..., T, T]. */
+function withoutFirstKey(probs: Float32Array, T: number): Float32Array {
+  const out = new Float32Array((probs.length / (T + 1)) * T);
+  for (let r = 0; r < probs.length / (T + 1); r++) out.set(probs.subarray(r * (T + 1) + 1, (r + 1) * (T + 1)), r * T);
+  return out;
 }
 
 /** A checkpoint directory turned into an ONNX graph built here, from its config and weights. */
@@ -78,11 +113,8 @@ export class GraphModel implements LanguageModel {
       const { present: _, ...result } = await this.forwardCached({ ids, lengths: ids.map(() => T), positions, targets }, opts.attentions);
       return result;
     }
-    const { fetched: _, ...result } = await this.run({
-      input_ids: { type: 'int64', data: flattenIds(ids), dims: [B, T] },
-      score_positions: { type: 'int64', data: flattenIds(positions), dims: [B, positions[0].length] },
-      target_ids: { type: 'int64', data: flattenIds(targets), dims: [B, positions[0].length] },
-    }, opts.attentions ?? false, []);
+    const { fetched: _, ...result } = await this.run({ input_ids: { type: 'int64', data: flattenIds(ids), dims: [B, T] } },
+      scoredAt(positions, targets, T), opts.attentions ?? false, []);
     return result;
   }
 
@@ -93,13 +125,16 @@ export class GraphModel implements LanguageModel {
     const T = step.ids[0].length;
     const past: KvCache = step.past ?? emptyCache(this.layers, B, kvHeads, headDim);
     if (past.rows !== B) throw new Error(`forwardCached: a past of ${past.rows} rows for ${B} rows of tokens`);
-    const P = past.length;
+    // The graph reads every slot of the past, free ones masked; an empty past is fed as one
+    // free slot, since a GPU provider may not take tensors of size 0 (WebGPU crashed on them).
+    const fed = past.capacity > 0 ? past : emptyCache(this.layers, B, kvHeads, headDim, 1);
+    const P = fed.capacity;
     const mask = new Uint8Array(B * (P + T));
     const positionIds: number[][] = [];
     for (let b = 0; b < B; b++) {
       const before = realLength(past, b);
       if (before + step.lengths[b] > this.contextLength) this.tooLong(before + step.lengths[b]);
-      mask.set(past.mask.subarray(b * P, (b + 1) * P), b * (P + T));
+      mask.set(past.mask.subarray(b * P, b * P + past.length), b * (P + T));
       mask.fill(1, b * (P + T) + P, b * (P + T) + P + step.lengths[b]);
       // Padding takes any position the embedding has; its outputs are masked or not read.
       positionIds.push(Array.from({ length: T }, (_, t) => Math.min(before + t, this.contextLength - 1)));
@@ -108,28 +143,36 @@ export class GraphModel implements LanguageModel {
       input_ids: { type: 'int64', data: flattenIds(step.ids), dims: [B, T] },
       position_ids: { type: 'int64', data: flattenIds(positionIds), dims: [B, T] },
       attention_mask: { type: 'int32', data: Int32Array.from(mask), dims: [B, P + T] },
-      score_positions: { type: 'int64', data: flattenIds(step.positions), dims: [B, step.positions[0].length] },
-      target_ids: { type: 'int64', data: flattenIds(step.targets), dims: [B, step.positions[0].length] },
     };
-    past.layers.forEach((data, l) => (feeds[`past_${l}`] = { type: 'float32', data, dims: [2, B, kvHeads, P, headDim] }));
-    const presentNames = past.layers.map((_, l) => `present_${l}`);
-    const { fetched, ...result } = await this.run(feeds, attentions, presentNames);
-    const present: KvCache = {
-      rows: B, length: P + T, kvHeads, headDim, mask,
-      layers: presentNames.map((n) => fetched[n].data as Float32Array),
+    for (let l = 0; l < this.layers; l++) {
+      feeds[`past_key_${l}`] = { type: 'float32', data: fed.keys[l], dims: [B, kvHeads, P, headDim] };
+      feeds[`past_value_${l}`] = { type: 'float32', data: fed.values[l], dims: [B, kvHeads, P, headDim] };
+    }
+    const layerNames = (kind: string) => Array.from({ length: this.layers }, (_, l) => `new_${kind}_${l}`);
+    const { fetched, ...result } = await this.run(feeds, scoredAt(step.positions, step.targets, T), attentions, [...layerNames('key'), ...layerNames('value')]);
+    const added = {
+      tokens: T,
+      lengths: step.lengths,
+      keys: layerNames('key').map((n) => fetched[n].data as Float32Array),
+      values: layerNames('value').map((n) => fetched[n].data as Float32Array),
     };
-    return { ...result, present };
+    if (fed !== past && result.attentions) result.attentions = result.attentions.map((a) => withoutFirstKey(a, T));
+    return { ...result, present: (reserve = 0) => appendTokens(past, added, reserve) };
   }
 
-  private async run(feeds: Record<string, Feed>, attentions: boolean, extra: string[]): Promise<ForwardResult & { fetched: Record<string, Fetched> }> {
+  private async run(feeds: Record<string, Feed>, scored: ScoredAt, attentions: boolean, extra: string[]): Promise<ForwardResult & { fetched: Record<string, Fetched> }> {
     const fetch = ['logprobs', 'top1', ...extra];
     const attentionNames = attentions ? Array.from({ length: this.layers }, (_, l) => `attention_${l}`) : [];
+    const n = scored.targets.length;
+    feeds.score_index = { type: 'int64', data: scored.index, dims: [n] };
+    feeds.target_ids = { type: 'int64', data: scored.targets, dims: [n] };
     const fetched = await this.session.run(feeds, [...fetch, ...attentionNames]);
-    const logprobs = fetched.logprobs.data as Float32Array;
-    if (logprobs.some(Number.isNaN)) this.notFinite();
+    const unique = fetched.logprobs.data as Float32Array;
+    if (unique.some(Number.isNaN)) this.notFinite();
+    const best = fetched.top1.data as BigInt64Array;
     const result = {
-      logprobs,
-      top1: Int32Array.from(fetched.top1.data as BigInt64Array, Number),
+      logprobs: Float32Array.from(scored.slot, (i) => unique[i]),
+      top1: Int32Array.from(scored.slot, (i) => Number(best[i])),
       attentions: attentions ? attentionNames.map((n) => fetched[n].data as Float32Array) : undefined,
     };
     return { ...result, fetched };

@@ -31,8 +31,12 @@ export interface CachedStep {
 }
 
 export interface CachedForwardResult extends ForwardResult {
-  /** The past and the new tokens' keys and values, padding masked. */
-  present: KvCache;
+  /**
+   * The past with the new tokens' keys and values after it, padding masked (`appendTokens`):
+   * written into the past's free slots when it has room, else into new buffers with `reserve`
+   * free slots for tokens to come. Call it once, and only on the newest result of a cache.
+   */
+  present(reserve?: number): KvCache;
 }
 
 export interface LanguageModel {

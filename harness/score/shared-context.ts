@@ -1,6 +1,6 @@
-import { gatherRows, type CacheRow } from '../model/kv-cache.js';
+import { gatherRows, keepRows } from '../model/kv-cache.js';
 import type { CachedForwardResult, LanguageModel } from '../model/language-model.js';
-import { planBatches } from './batches.js';
+import { PASS_TOKENS, planBatches } from './batches.js';
 
 /**
  * Loglikelihood and greedy requests answered through a model's key/value cache, grouped by
@@ -72,6 +72,7 @@ export async function scoreContinuations(model: CachedModel, items: readonly Log
       positions: padded(rows.map((g, b) => (firsts[b].length ? firsts[b] : [0]).map(() => g.context.length - 1))),
       targets: padded(rows.map((_, b) => (firsts[b].length ? firsts[b].map((m) => items[m].continuation[0]) : [0]))),
     });
+    const contexts = out.present();
     const K = out.logprobs.length / rows.length;
     firsts.forEach((members, b) => members.forEach((m, k) => {
       results[m].logprob += out.logprobs[b * K + k];
@@ -81,7 +82,7 @@ export async function scoreContinuations(model: CachedModel, items: readonly Log
     const rest = rows.flatMap((g, b) => g.members.filter((m) => items[m].continuation.length > 1).map((m) => ({ m, row: b })));
     const restBatches = planBatches(rest.map((r) => items[r.m].continuation.length - 1), {
       maxTokens: budget.batchTokens,
-      maxRows: Math.max(1, Math.min(budget.batchRows, Math.floor(budget.cacheBytes / (model.cacheTokenBytes * (out.present.length + maxLength(rest, items)))))),
+      maxRows: Math.max(1, Math.min(budget.batchRows, Math.floor(budget.cacheBytes / (model.cacheTokenBytes * (contexts.length + maxLength(rest, items)))))),
     });
     for (const rb of restBatches) {
       const part = rb.map((i) => rest[i]);
@@ -89,7 +90,7 @@ export async function scoreContinuations(model: CachedModel, items: readonly Log
       const o = await model.forwardCached({
         ids: padded(tails.map((c) => c.slice(0, -1))),
         lengths: tails.map((c) => c.length - 1),
-        past: gatherRows(part.map(({ row }) => ({ cache: out.present, row }))),
+        past: gatherRows(part.map(({ row }) => ({ cache: contexts, row }))),
         positions: padded(tails.map((c) => c.slice(1).map((_, k) => k))),
         targets: padded(tails.map((c) => c.slice(1))),
       });
@@ -122,8 +123,14 @@ export async function decodeGreedy(model: CachedModel, items: readonly GreedyIte
   const done = (g: (typeof groups)[number]) => g.members.every((m) => taken(items[m], g.tokens) !== undefined);
   const todo = groups.filter((g) => !done(g));
   // A batch's rows are as many as keep its cache, at the longest row's full length, in budget.
-  const longest = todo.map((g) => Math.min(C, g.context.length + Math.max(...g.members.map((m) => items[m].maxTokens))));
-  const batches = planBatches(longest, { maxTokens: Math.max(1, Math.floor(budget.cacheBytes / model.cacheTokenBytes)), maxRows: budget.batchRows });
+  // Each batch pays a pass per decoded token as well as its prefix pass: few, full batches.
+  const steps = todo.map((g) => Math.max(...g.members.map((m) => items[m].maxTokens)));
+  const longest = todo.map((g, i) => Math.min(C, g.context.length + steps[i]));
+  const batches = planBatches(longest, {
+    maxTokens: Math.max(1, Math.floor(budget.cacheBytes / model.cacheTokenBytes)),
+    maxRows: budget.batchRows,
+    passTokens: PASS_TOKENS * (1 + Math.max(0, ...steps)),
+  });
   for (const batch of batches) {
     const rows = batch.map((i) => todo[i]);
     let out: CachedForwardResult = await model.forwardCached({
@@ -132,28 +139,25 @@ export async function decodeGreedy(model: CachedModel, items: readonly GreedyIte
       positions: rows.map((g) => [g.context.length - 1]),
       targets: rows.map(() => [0]),
     });
+    // Room for every token the batch may feed, so each step writes into the cache in place.
+    let cache = out.present(Math.max(...rows.map((g) => Math.min(C - g.context.length, ...g.members.map((m) => items[m].maxTokens)))));
     let active = rows.map((_, b) => b);
     for (;;) {
       active.forEach((b, i) => rows[b].tokens.push(out.top1[i]));
-      const stay: number[] = [];
-      const past: CacheRow[] = [];
-      active.forEach((b, i) => {
-        const g = rows[b];
-        // The next step feeds the last token as token number context + decoded; rows the
-        // window cannot take further are left unfinished, for the caller to slide on.
-        if (done(g) || g.context.length + g.tokens.length >= C) return;
-        stay.push(b);
-        past.push({ cache: out.present, row: i });
-      });
+      // The next step feeds the last token as token number context + decoded; rows the
+      // window cannot take further are left unfinished, for the caller to slide on.
+      const stay = active.flatMap((b, i) => (done(rows[b]) || rows[b].context.length + rows[b].tokens.length >= C ? [] : [i]));
       if (stay.length === 0) break;
-      active = stay;
+      if (stay.length < active.length) cache = keepRows(cache, stay);
+      active = stay.map((i) => active[i]);
       out = await model.forwardCached({
         ids: active.map((b) => [rows[b].tokens.at(-1)!]),
         lengths: active.map(() => 1),
-        past: gatherRows(past),
+        past: cache,
         positions: active.map(() => [0]),
         targets: active.map(() => [0]),
       });
+      cache = out.present();
     }
   }
   const results: GreedyResult[] = new Array(items.length);

@@ -47,6 +47,15 @@ describe('lmb score', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
   });
 
+  it.skipIf(!vulkanLoader || !existsSync(swiftShader))('--device webgpu asked for runs there and lets no native line through on a headless machine', () => {
+    const { XDG_RUNTIME_DIR: _, ...env } = process.env;
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'lmb.js'), 'score', '--model', modelDir, '--ids', '1,2,3', '--device', 'webgpu'],
+      { encoding: 'utf8', env: { ...env, VK_ICD_FILENAMES: swiftShader } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+  });
+
   it('softwareOnlyDrivers names SwiftShader and lavapipe by path or by their manifest, and nothing when a hardware driver is listed', () => {
     const manifest = join(root, 'renamed.json');
     writeFileSync(manifest, JSON.stringify({ ICD: { library_path: './libvk_swiftshader.so' } }));

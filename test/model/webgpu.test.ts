@@ -95,15 +95,16 @@ async function placements(path: string, cache: boolean): Promise<{ op: string; p
     const [B, P, T] = [2, cache ? 2 : 0, 3];
     const { kvHeads, headDim } = arch.cacheShape(config);
     const int64 = (dims: number[], f: (i: number) => number) =>
-      new ort.Tensor('int64', BigInt64Array.from({ length: dims[0] * dims[1] }, (_, i) => BigInt(f(i))), dims);
+      new ort.Tensor('int64', BigInt64Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => BigInt(f(i))), dims);
     const feeds: Record<string, ort.Tensor> = {
       input_ids: int64([B, T], (i) => 1 + i), position_ids: int64([B, T], (i) => P + (i % T)),
-      score_positions: int64([B, 2], (i) => (i % 2) * (T - 1)), target_ids: int64([B, 2], (i) => 2 + i),
+      score_index: int64([B * 2], (i) => Math.floor(i / 2) * T + (i % 2) * (T - 1)), target_ids: int64([B * 2], (i) => 2 + i),
       attention_mask: new ort.Tensor('int32', new Int32Array(B * (P + T)).fill(1), [B, P + T]),
     };
     for (let l = 0; l < arch.layers(config); l++) {
-      const n = 2 * B * kvHeads * P * headDim;
-      feeds[`past_${l}`] = new ort.Tensor('float32', Float32Array.from({ length: n }, (_, i) => ((i % 7) - 3) / 8), [2, B, kvHeads, P, headDim]);
+      const dims = [B, kvHeads, P, headDim];
+      const past = () => new ort.Tensor('float32', Float32Array.from({ length: B * kvHeads * P * headDim }, (_, i) => ((i % 7) - 3) / 8), dims);
+      [feeds[`past_key_${l}`], feeds[`past_value_${l}`]] = [past(), past()];
     }
     const out = await session.run(Object.fromEntries(session.inputNames.map((n) => [n, feeds[n]])));
     expect((out.logprobs.data as Float32Array).every(Number.isFinite)).toBe(true);

@@ -51,4 +51,14 @@ describe('planBatches', () => {
       { seed: 7, numRuns: 200 },
     );
   });
+
+  it('cuts where padding costs more than a pass, and keeps rows together where it does not', () => {
+    // Two rows of 12 and thirty of 1: one batch pads 348 tokens; two passes cost 32 more but pad none.
+    const lengths = [12, 12, ...new Array(30).fill(1)];
+    const rest = lengths.map((_, i) => i).slice(2);
+    expect(planBatches(lengths, { maxTokens: 1000, maxRows: 64 })).toEqual([[0, 1], rest]);
+    expect(planBatches(lengths, { maxTokens: 1000, maxRows: 64, passTokens: 400 })).toEqual([[0, 1, ...rest]]);
+    // Lengths 3 and 2: one padded token is cheaper than a second pass.
+    expect(planBatches([3, 2], { maxTokens: 100, maxRows: 8 })).toEqual([[0, 1]]);
+  });
 });

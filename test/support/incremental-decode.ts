@@ -1,4 +1,4 @@
-import { gatherRows, type KvCache } from '../../harness/model/kv-cache.js';
+import { keepRows, type KvCache } from '../../harness/model/kv-cache.js';
 import type { LanguageModel } from '../../harness/model/language-model.js';
 
 /** Two rows of different lengths, and how much of each the first cached pass takes. */
@@ -6,11 +6,12 @@ export const ROWS = [
   [5, 17, 3, 50, 42, 42, 7, 1, 0, 33, 12, 5, 17, 3, 50, 58],
   [9, 2, 44, 13, 13, 8, 21, 30, 6, 1, 27],
 ];
-export const PREFIX = [6, 3];
+export const PREFIX = [8, 1];
 
 /**
  * Scores ROWS through the cache: both prefixes in one padded pass (the shorter row's padding
- * then sits inside its cache), then a token per step, rows leaving when done. Returns per row
+ * then sits inside its cache), then a token per step, rows leaving when done (the first row first, so the second moves down). The cache has
+ * room for two more tokens, then grows a token at a time: both ways of appending. Returns per row
  * log p(ids[t] | ids[<t]) for t >= 1, and the top-1 there.
  */
 export async function incremental(model: LanguageModel): Promise<{ logprobs: number[][]; top1: number[][] }> {
@@ -29,7 +30,7 @@ export async function incremental(model: LanguageModel): Promise<{ logprobs: num
       top1[b].push(first.top1[b * width + k]);
     }
   });
-  let cache: KvCache = first.present;
+  let cache: KvCache = first.present(2);
   let active = [0, 1];
   for (let step = 0; active.length; step++) {
     const out = await model.forwardCached!({
@@ -43,9 +44,10 @@ export async function incremental(model: LanguageModel): Promise<{ logprobs: num
       logprobs[b].push(out.logprobs[i]);
       top1[b].push(out.top1[i]);
     });
-    const keep = active.map((b, i) => ({ b, i })).filter(({ b }) => PREFIX[b] + step + 2 < ROWS[b].length);
-    active = keep.map((k) => k.b);
-    if (active.length) cache = gatherRows(keep.map(({ i }) => ({ cache: out.present, row: i })));
+    cache = out.present();
+    const keep = active.flatMap((b, i) => (PREFIX[b] + step + 2 < ROWS[b].length ? [i] : []));
+    if (keep.length && keep.length < active.length) cache = keepRows(cache, keep);
+    active = keep.map((i) => active[i]);
   }
   return { logprobs, top1 };
 }

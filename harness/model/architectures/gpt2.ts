@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
 import {
-  ACTIVATIONS, MS, activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, pastInput, presentOutput,
-  splitHeads, stackPresent, tokenInputs, withPast,
+  ACTIVATIONS, MS, activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, newTokenOutputs, pastInputs,
+  splitHeads, tokenInputs,
 } from '../onnx/blocks.js';
 import type { TensorEntry, WeightFile } from '../weights/tensor.js';
 import { checkShapes, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
@@ -88,19 +88,16 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
     let scale = c.scale_attn_weights ? 1 / Math.sqrt(headDim) : 1;
     if (c.scale_attn_by_inverse_layer_idx) scale /= l + 1;
     const x = layerNorm(h, `${p}ln_1`);
-    const past = opts.cache ? pastInput(g, l, heads, headDim) : '';
+    const past = opts.cache ? pastInputs(g, l, heads, headDim) : undefined;
     let attn: string;
     if (opts.attentions || past) {
       // Op by op: the probabilities can be outputs, and the cached graph runs whole on WebGPU,
       // whose fused Attention takes no past or mask (it would fall back to the CPU).
       const [q, k, v] = g.opN('Split', [linear(x, `${p}attn.c_attn`), g.int64s([d, d, d])], 3, { axis: -1 });
       const split = (t: string) => splitHeads(g, t, heads, headDim);
-      let [keys, values] = [split(k), split(v)];
-      if (past) {
-        [keys, values] = [withPast(g, past, 0, keys), withPast(g, past, 1, values)];
-        presentOutput(g, stackPresent(g, keys, values), l, heads, headDim);
-      }
-      const { context, probs } = causalAttention(g, split(q), keys, values, { scale, mask });
+      const [keys, values] = [split(k), split(v)];
+      if (past) newTokenOutputs(g, l, keys, values, heads, headDim);
+      const { context, probs } = causalAttention(g, split(q), keys, values, { scale, mask, heads, kvHeads: heads, past });
       if (opts.attentions) {
         g.alias(probs, `attention_${l}`);
         g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', past ? 'total' : 'seq']);

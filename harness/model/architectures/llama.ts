@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
 import {
-  activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, pastInput, presentOutput, repeatKv,
-  splitHeads, stackPresent, tokenInputs, withPast,
+  activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, newTokenOutputs, pastInputs,
+  splitHeads, tokenInputs,
 } from '../onnx/blocks.js';
 import { readTensor, type WeightFile } from '../weights/tensor.js';
 import { checkShapes, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
@@ -115,21 +115,16 @@ function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): Built
   let h = g.op('Gather', [embedding, ids]);
   const mask = attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : causalMask(g, seqLen);
   const rope = rotaryAngles(g, positionIds, opts.cache, headSize, c.rope_theta, c.seq_len);
-  const repeats = heads / c.n_kv_heads;
 
   for (let l = 0; l < c.n_layers; l++) {
     const p = `layers.${l}.`;
     const x = rmsNorm(h, `${p}attention_norm.weight`);
     const q = rotate(g, splitHeads(g, linear(x, `${p}attention.wq.weight`), heads, headSize), rope, headSize);
-    let k = rotate(g, splitHeads(g, linear(x, `${p}attention.wk.weight`), c.n_kv_heads, headSize), rope, headSize);
-    let v = splitHeads(g, linear(x, `${p}attention.wv.weight`), c.n_kv_heads, headSize);
-    if (opts.cache) {
-      const past = pastInput(g, l, c.n_kv_heads, headSize);
-      [k, v] = [withPast(g, past, 0, k), withPast(g, past, 1, v)];
-      presentOutput(g, stackPresent(g, k, v), l, c.n_kv_heads, headSize);
-    }
-    const { context, probs } = causalAttention(g, q, repeatKv(g, k, c.n_kv_heads, repeats, headSize),
-      repeatKv(g, v, c.n_kv_heads, repeats, headSize), { scale: 1 / Math.sqrt(headSize), mask });
+    const k = rotate(g, splitHeads(g, linear(x, `${p}attention.wk.weight`), c.n_kv_heads, headSize), rope, headSize);
+    const v = splitHeads(g, linear(x, `${p}attention.wv.weight`), c.n_kv_heads, headSize);
+    const past = opts.cache ? pastInputs(g, l, c.n_kv_heads, headSize) : undefined;
+    if (past) newTokenOutputs(g, l, k, v, c.n_kv_heads, headSize);
+    const { context, probs } = causalAttention(g, q, k, v, { scale: 1 / Math.sqrt(headSize), mask, heads, kvHeads: c.n_kv_heads, past });
     if (opts.attentions) {
       g.alias(probs, `attention_${l}`);
       g.output(`attention_${l}`, 'float32', ['batch', heads, 'seq', opts.cache ? 'total' : 'seq']);

@@ -5,8 +5,8 @@ import type { GraphBuilder } from './graph.js';
 export const MS = { domain: 'com.microsoft' };
 
 /**
- * The graph's inputs: token ids [B, T]; the positions to score [B, K] (all of them, or only the
- * last one when decoding); and the token whose log-prob each scored position should report [B, K].
+ * The graph's inputs: token ids [B, T]; the N positions to score, as flat indices b * T + t
+ * into the batch (the head runs there only); and the token whose log-prob each should report [N].
  * A graph with a key/value cache also takes each token's absolute position [B, T] and which of
  * the past and new tokens are real [B, P + T] (1) rather than padding (0); without one, token t
  * sits at position t and every token is real.
@@ -24,8 +24,8 @@ export interface TokenInputs {
 
 export function tokenInputs(g: GraphBuilder, cache: boolean): TokenInputs {
   const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
-  const scored = g.input('score_positions', 'int64', ['batch', 'scored']);
-  const targets = g.input('target_ids', 'int64', ['batch', 'scored']);
+  const scored = g.input('score_index', 'int64', ['scored']);
+  const targets = g.input('target_ids', 'int64', ['scored']);
   const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.int64s([1], [])], { axis: 0 });
   if (!cache) return { ids, targets, scored, seqLen, positionIds: positions(g, seqLen) };
   const positionIds = g.input('position_ids', 'int64', ['batch', 'seq']);
@@ -33,17 +33,26 @@ export function tokenInputs(g: GraphBuilder, cache: boolean): TokenInputs {
   return { ids, targets, scored, seqLen, positionIds, attentionMask };
 }
 
-/**
- * One layer's cache, keys and values stacked: input `past_<l>` [2, B, kvHeads, P, dim] and
- * output `present_<l>` [2, B, kvHeads, P + T, dim] (the layout of ONNX Runtime's Attention op).
- */
-export function pastInput(g: GraphBuilder, layer: number, kvHeads: number, dim: number): string {
-  return g.input(`past_${layer}`, 'float32', [2, 'batch', kvHeads, 'past', dim]);
+/** One layer's cached keys and values, inputs `past_key_<l>` and `past_value_<l>`: [B, kvHeads, P, dim] each. */
+export interface Past {
+  keys: string;
+  values: string;
 }
 
-export function presentOutput(g: GraphBuilder, value: string, layer: number, kvHeads: number, dim: number): void {
-  g.alias(value, `present_${layer}`);
-  g.output(`present_${layer}`, 'float32', [2, 'batch', kvHeads, 'total', dim]);
+export function pastInputs(g: GraphBuilder, layer: number, kvHeads: number, dim: number): Past {
+  const input = (name: string) => g.input(`past_${name}_${layer}`, 'float32', ['batch', kvHeads, 'past', dim]);
+  return { keys: input('key'), values: input('value') };
+}
+
+/**
+ * The new tokens' keys and values, outputs `new_key_<l>` and `new_value_<l>` [B, kvHeads, T, dim]:
+ * only the new ones, so the cache is never copied through the graph.
+ */
+export function newTokenOutputs(g: GraphBuilder, layer: number, k: string, v: string, kvHeads: number, dim: number): void {
+  for (const [name, value] of [['key', k], ['value', v]]) {
+    g.alias(value, `new_${name}_${layer}`);
+    g.output(`new_${name}_${layer}`, 'float32', ['batch', kvHeads, 'seq', dim]);
+  }
 }
 
 /** 0..T-1 as int64, for position embeddings and masks. */
@@ -73,21 +82,6 @@ export function cachedCausalMask(g: GraphBuilder, seqLen: string, attentionMask:
   return g.op('And', [causal, real]);
 }
 
-/**
- * Keys or values [B, kvHeads, T, dim] of the new tokens after the cached ones: the cache's
- * entry `which` (0 keys, 1 values) of `past` concatenated along the sequence.
- */
-export function withPast(g: GraphBuilder, past: string, which: 0 | 1, x: string): string {
-  const cached = g.op('Gather', [past, g.int64s([which], [])], { axis: 0 });
-  return g.op('Concat', [cached, x], { axis: 2 });
-}
-
-/** Keys and values stacked as a cache entry: [2, B, kvHeads, T, dim]. */
-export function stackPresent(g: GraphBuilder, k: string, v: string): string {
-  const one = (x: string) => g.op('Unsqueeze', [x, g.int64s([0])]);
-  return g.op('Concat', [one(k), one(v)], { axis: 0 });
-}
-
 /** [B, T, heads * dim] -> [B, heads, T, dim] */
 export function splitHeads(g: GraphBuilder, x: string, heads: number, dim: number): string {
   return g.op('Transpose', [g.op('Reshape', [x, g.int64s([0, 0, heads, dim])])], { perm: [0, 2, 1, 3] });
@@ -99,50 +93,58 @@ export function mergeHeads(g: GraphBuilder, x: string, heads: number, dim: numbe
 }
 
 /**
- * Grouped-query attention's key/value heads, repeated for the query heads that share them:
- * [B, kvHeads, T, dim] -> [B, kvHeads * repeats, T, dim], query head h reading kv head h / repeats.
- */
-export function repeatKv(g: GraphBuilder, x: string, kvHeads: number, repeats: number, dim: number): string {
-  if (repeats === 1) return x;
-  const grouped = g.op('Unsqueeze', [x, g.int64s([2])]);
-  const copies = g.op('Expand', [grouped, g.int64s([1, 1, repeats, 1, 1])]);
-  return g.op('Reshape', [copies, g.int64s([0, kvHeads * repeats, -1, dim])]);
-}
-
-/**
  * Softmax attention written out op by op, so the probabilities can be a graph output.
- * q, k, v: [B, H, T, dim] (grouped k and v go through `repeatKv` first).
- * `mask` is [T, T] (causalMask) or, with a cache, [B, 1, T, P + T] (cachedCausalMask) and k, v
- * then hold the past too. Returns the context [B, H, T, dim] and the probabilities [B, H, T, P + T].
+ * q: [B, heads, T, dim]; k, v: [B, kvHeads, T, dim], query head h reading key/value head
+ * h / (heads / kvHeads) (grouped-query attention, without copying keys or values per query head).
+ * `mask` is [T, T] (causalMask) or, with a past, [B, 1, T, P + T] (cachedCausalMask): the past's
+ * P keys are scored apart from the new ones and the two joined only as scores, so the cache is
+ * read where it lies. Returns the context [B, heads, T, dim] and the probabilities [B, heads, T, P + T].
  */
 export function causalAttention(
   g: GraphBuilder,
   q: string, k: string, v: string,
-  opts: { scale: number; mask: string },
+  opts: { scale: number; mask: string; heads: number; kvHeads: number; past?: Past },
 ): { context: string; probs: string } {
-  const kT = g.op('Transpose', [k], { perm: [0, 1, 3, 2] });
-  const scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.floats([opts.scale], [])]);
-  const masked = g.op('Where', [opts.mask, scores, g.floats([-Infinity], [])]);
+  const { heads, kvHeads } = opts;
+  // [B, heads, T, n] <-> [B, kvHeads, (heads / kvHeads) * T, n]: each group's queries as one
+  // block. Sizes are spelled out (0 keeps the input's), as -1 cannot reshape an empty past.
+  let regroup = (x: string) => x;
+  let ungroup = (x: string) => x;
+  if (heads !== kvHeads) {
+    const T = g.op('Slice', [g.op('Shape', [q]), g.int64s([2]), g.int64s([3])]);
+    const shapeOf = (groups: number, rows: string) => g.op('Concat', [g.int64s([0, groups]), rows, g.int64s([0])], { axis: 0 });
+    const [groupedShape, ungroupedShape] = [shapeOf(kvHeads, g.op('Mul', [T, g.int64s([heads / kvHeads])])), shapeOf(heads, T)];
+    regroup = (x) => g.op('Reshape', [x, groupedShape]);
+    ungroup = (x) => g.op('Reshape', [x, ungroupedShape]);
+  }
+  const grouped = regroup(q);
+  const scoresOf = (keys: string) => ungroup(g.op('MatMul', [grouped, g.op('Transpose', [keys], { perm: [0, 1, 3, 2] })]));
+  const newScores = scoresOf(k);
+  const scores = opts.past ? g.op('Concat', [scoresOf(opts.past.keys), newScores], { axis: -1 }) : newScores;
+  const masked = g.op('Where', [opts.mask, g.op('Mul', [scores, g.floats([opts.scale], [])]), g.floats([-Infinity], [])]);
   const probs = g.op('Softmax', [masked], { axis: -1 });
-  return { context: g.op('MatMul', [probs, v]), probs };
+  if (!opts.past) return { context: ungroup(g.op('MatMul', [regroup(probs), v])), probs };
+  const shape = (x: string, axis: number) => g.op('Slice', [g.op('Shape', [x]), g.int64s([axis]), g.int64s([axis + 1])]);
+  const sizes = g.op('Concat', [shape(opts.past.keys, 2), shape(k, 2)], { axis: 0 });
+  const [fromPast, fromNew] = g.opN('Split', [probs, sizes], 2, { axis: -1 });
+  const context = g.op('Add', [g.op('MatMul', [regroup(fromPast), opts.past.values]), g.op('MatMul', [regroup(fromNew), v])]);
+  return { context: ungroup(context), probs };
 }
 
 /**
- * The language-model head, run only at the scored positions: outputs `logprobs` [B, K] =
- * log p(target | ids up to that position) and `top1` [B, K] = the argmax there. Full logits
+ * The language-model head, run only at the scored positions: outputs `logprobs` [N] =
+ * log p(target | ids up to that position) and `top1` [N] = the argmax there. Full logits
  * never leave the graph.
  */
 export function logprobOutputs(g: GraphBuilder, hidden: string, unembed: string, scored: string, targets: string, width: number): void {
-  const picked = g.op('GatherND', [hidden, g.op('Unsqueeze', [scored, g.int64s([2])])], { batch_dims: 1 });
-  const flat = g.op('Reshape', [picked, g.int64s([-1, width])]);
-  const logits = g.op('Gemm', [flat, unembed], { transB: 1 });
+  const picked = g.op('Gather', [g.op('Reshape', [hidden, g.int64s([-1, width])]), scored], { axis: 0 });
+  const logits = g.op('Gemm', [picked, unembed], { transB: 1 });
   const lse = g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 1 });
-  const target = g.op('GatherElements', [logits, g.op('Reshape', [targets, g.int64s([-1, 1])])], { axis: 1 });
-  const shape = g.op('Shape', [scored]);
-  g.alias(g.op('Reshape', [g.op('Sub', [target, lse]), shape]), 'logprobs');
-  g.alias(g.op('Reshape', [g.op('ArgMax', [logits], { axis: 1, keepdims: 0 }), shape]), 'top1');
-  g.output('logprobs', 'float32', ['batch', 'scored']);
-  g.output('top1', 'int64', ['batch', 'scored']);
+  const target = g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, g.int64s([1])])], { axis: 1 });
+  g.alias(g.op('Squeeze', [g.op('Sub', [target, lse]), g.int64s([1])]), 'logprobs');
+  g.alias(g.op('ArgMax', [logits], { axis: 1, keepdims: 0 }), 'top1');
+  g.output('logprobs', 'float32', ['scored']);
+  g.output('top1', 'int64', ['scored']);
 }
 
 /** Activation functions by the names Hugging Face configs use. */

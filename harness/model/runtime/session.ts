@@ -102,6 +102,19 @@ function unavailable(p: Provider): string | undefined {
   return undefined;
 }
 
+/**
+ * Dawn's Vulkan backend asks libwayland for a display, which prints "XDG_RUNTIME_DIR is invalid
+ * or not set" twice on a headless machine (a GPU server, CI); an empty private folder of that
+ * name answers it quietly, and is removed at exit.
+ */
+function quietWayland(): void {
+  const dir = process.env.XDG_RUNTIME_DIR;
+  if (dir && existsSync(dir)) return;
+  const made = mkdtempSync(join(tmpdir(), 'lmb-runtime-'));
+  process.env.XDG_RUNTIME_DIR = made;
+  process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+}
+
 /** Whether the Vulkan loader WebGPU needs is where the dynamic linker looks. */
 export function hasVulkanLoader(): boolean {
   const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib',
@@ -142,6 +155,7 @@ export class OnnxSession {
       }
       if (reason) throw new LmbError('DEVICE_UNAVAILABLE', `device ${p} is not available: ${reason}`, 'Use --device cpu or --device auto');
       try {
+        if (p === 'webgpu') quietWayland();
         const session = await ort.InferenceSession.create(path, sessionOptions(p, opts));
         if (skipped.length) opts.onNotice?.(`no GPU used (${skipped.join('; ')}); running on ${p}`);
         return new OnnxSession(session, p);
