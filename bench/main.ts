@@ -65,11 +65,12 @@ rows.push(
 for (const f of ['vocab.json', 'merges.txt']) copyFileSync(join(here, '..', 'test', 'fixtures', 'gpt2-tokenizer', f), join(ckpt, f));
 const b = JSON.parse(node('probe-behaviours.ts', ckpt).trim().split('\n').pop()!);
 const pushedRatio = b.after.pushed / b.minimal;
-const minimalSeconds = b.minimal / b.tokensPerSecond;
+const [speedBefore, speedAfter] = b.tokensPerSecond as [number, number];
+const minimalSeconds = b.minimal / ((speedBefore + speedAfter) / 2);
 const wallRatio = b.after.seconds / minimalSeconds;
 rows.push(
   { metric: `all ${b.behaviours} behaviours (${b.probes} probes, ${b.requests} requests), one checkpoint: body tokens pushed, full passes -> cache`, value: `${b.before.pushed} -> ${b.after.pushed} (minimal ${b.minimal}: ${pushedRatio.toFixed(2)}x)`, target: '<= 1.2x', ok: pushedRatio <= 1.2 },
-  { metric: 'the same: wall time against the minimal tokens at the scorer\'s own body speed on the contexts', value: `${b.after.seconds.toFixed(1)} s vs ${minimalSeconds.toFixed(1)} s at ${b.tokensPerSecond.toFixed(0)} tokens/s = ${wallRatio.toFixed(2)}x`, target: '<= 1.3x', ok: wallRatio <= 1.3 },
+  { metric: 'the same: wall time against the minimal tokens at the scorer\'s own body speed on the contexts (mean of two)', value: `${b.after.seconds.toFixed(1)} s vs ${minimalSeconds.toFixed(1)} s at ${speedBefore.toFixed(0)}/${speedAfter.toFixed(0)} tokens/s (just before/after) = ${wallRatio.toFixed(2)}x`, target: '<= 1.3x', ok: wallRatio <= 1.3 },
   { metric: 'the same: probes/s, full passes -> cache', value: `${(b.probes / b.before.seconds).toFixed(1)} -> ${(b.probes / b.after.seconds).toFixed(1)} probes/s (${b.before.seconds.toFixed(0)} s -> ${b.after.seconds.toFixed(0)} s)` },
   { metric: 'the same: max |log-prob cache - full|, greedy tokens equal', value: `${b.maxDiff.toExponential(2)}, ${b.greedySame}`, target: '<= 1e-4, true', ok: b.maxDiff <= 1e-4 && b.greedySame },
 );

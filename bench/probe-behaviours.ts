@@ -54,7 +54,24 @@ function minimalTokens(rs: readonly Request[], answers: readonly Answer[]): numb
   return n;
 }
 
+// The scorer's own body speed on probe-shaped input: every distinct context in one pass each,
+// the head at its last position only (as nextTokens runs it). Measured just before and just
+// after the cached run, as this machine's speed drifts by a fifth within minutes.
+const contexts = [...new Set(requests.flatMap((r) => (r.kind === 'tokens' ? [] : [r.context.join(',')])))].map((c) => c.split(',').map(Number));
+async function bodySpeed(): Promise<number> {
+  const model = await GraphModel.load(dir, { device: 'cpu' });
+  const scorer = new Scorer(model);
+  await scorer.nextTokens(contexts.slice(0, 64));
+  const start = performance.now();
+  await scorer.nextTokens(contexts);
+  const tokensPerSecond = contexts.reduce((a, c) => a + c.length, 0) / ((performance.now() - start) / 1000);
+  await model.dispose();
+  return tokensPerSecond;
+}
+
+const speedBefore = await bodySpeed();
 const after = await answer(true);
+const speedAfter = await bodySpeed();
 const before = await answer(false);
 
 let maxDiff = 0;
@@ -65,20 +82,9 @@ after.answers.forEach((a, i) => {
   if (a.kind === 'greedy' && b.kind === 'greedy' && a.tokens.join() !== b.tokens.join()) greedySame = false;
 });
 
-// The scorer's own body speed on probe-shaped input: every distinct context in one pass each,
-// the head at its last position only (as nextTokens runs it).
-const contexts = [...new Set(requests.flatMap((r) => (r.kind === 'tokens' ? [] : [r.context.join(',')])))].map((c) => c.split(',').map(Number));
-const model = await GraphModel.load(dir, { device: 'cpu' });
-const scorer = new Scorer(model);
-await scorer.nextTokens(contexts.slice(0, 64));
-const start = performance.now();
-await scorer.nextTokens(contexts);
-const tokensPerSecond = contexts.reduce((a, c) => a + c.length, 0) / ((performance.now() - start) / 1000);
-await model.dispose();
-
 const minimal = minimalTokens(requests, after.answers);
 console.log(JSON.stringify({
-  behaviours: behaviours.length, probes: plan.probes.length, requests: requests.length, minimal, tokensPerSecond, maxDiff, greedySame,
+  behaviours: behaviours.length, probes: plan.probes.length, requests: requests.length, minimal, tokensPerSecond: [speedBefore, speedAfter], maxDiff, greedySame,
   before: { seconds: before.seconds, pushed: before.pushed, passes: before.passes },
   after: { seconds: after.seconds, pushed: after.pushed, passes: after.passes },
 }));

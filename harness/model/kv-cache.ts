@@ -18,10 +18,11 @@ export interface KvCache {
   readonly mask: Uint8Array;
 }
 
-/** A row of a cache, for `gatherRows`. */
+/** A row of a cache, for `gatherRows`: its first `slots` slots (default: all in use). */
 export interface CacheRow {
   readonly cache: KvCache;
   readonly row: number;
+  readonly slots?: number;
 }
 
 /** The keys and values of T new tokens per row, per layer [rows, kvHeads, T, headDim], as the graph returns them. */
@@ -68,17 +69,19 @@ function copyRow(src: Float32Array, srcRow: number, srcCap: number, dst: Float32
  */
 export function gatherRows(rows: readonly CacheRow[], reserve = 0): KvCache {
   const first = rows[0].cache;
-  if (rows.length === first.rows && rows.every((r, i) => r.cache === first && r.row === i) && first.capacity - first.length >= reserve) return first;
+  const slots = rows.map((r) => Math.min(r.slots ?? r.cache.length, r.cache.length));
+  if (rows.length === first.rows && rows.every((r, i) => r.cache === first && r.row === i && slots[i] === first.length)
+    && first.capacity - first.length >= reserve) return first;
   const { kvHeads, headDim } = first;
-  const length = Math.max(...rows.map((r) => r.cache.length));
+  const length = Math.max(...slots);
   const capacity = length + reserve;
   const out = allocate(first, rows.length, capacity);
   rows.forEach(({ cache, row }, b) => {
     for (let l = 0; l < cache.keys.length; l++) {
-      copyRow(cache.keys[l], row, cache.capacity, out.keys[l], b, capacity, 0, cache.length, kvHeads, headDim);
-      copyRow(cache.values[l], row, cache.capacity, out.values[l], b, capacity, 0, cache.length, kvHeads, headDim);
+      copyRow(cache.keys[l], row, cache.capacity, out.keys[l], b, capacity, 0, slots[b], kvHeads, headDim);
+      copyRow(cache.values[l], row, cache.capacity, out.values[l], b, capacity, 0, slots[b], kvHeads, headDim);
     }
-    out.mask.set(cache.mask.subarray(row * cache.capacity, row * cache.capacity + cache.length), b * capacity);
+    out.mask.set(cache.mask.subarray(row * cache.capacity, row * cache.capacity + slots[b]), b * capacity);
   });
   return { rows: rows.length, capacity, length, kvHeads, headDim, ...out };
 }

@@ -1,4 +1,4 @@
-import { gatherRows, keepRows } from '../model/kv-cache.js';
+import { gatherRows, keepRows, type KvCache } from '../model/kv-cache.js';
 import type { CachedForwardResult, LanguageModel } from '../model/language-model.js';
 import { PASS_TOKENS, planBatches } from './batches.js';
 
@@ -58,57 +58,64 @@ function padded(rows: readonly (readonly number[])[]): number[][] {
   return rows.map((r) => [...r, ...new Array<number>(width - r.length).fill(r.at(-1) ?? 0)]);
 }
 
+/** A scored position of a pass: the output at `at` should give `target`, for item `m`. */
+interface Scored {
+  m: number;
+  at: number;
+  target: number;
+}
+
+/** One pass over right-padded rows: each scored position's log-prob and greedy check go to its item. */
+async function scoredPass(model: CachedModel, ids: readonly (readonly number[])[], past: KvCache | undefined,
+  scored: readonly Scored[][], results: LoglikelihoodResult[]): Promise<CachedForwardResult> {
+  const out = await model.forwardCached({
+    ids: padded(ids),
+    lengths: ids.map((r) => r.length),
+    past,
+    positions: padded(scored.map((s) => (s.length ? s.map((x) => x.at) : [0]))),
+    targets: padded(scored.map((s) => (s.length ? s.map((x) => x.target) : [0]))),
+  });
+  const K = out.logprobs.length / ids.length;
+  scored.forEach((row, b) => row.forEach(({ m, target }, k) => {
+    results[m].logprob += out.logprobs[b * K + k];
+    if (out.top1[b * K + k] !== target) results[m].isGreedy = false;
+  }));
+  return out;
+}
+
 export async function scoreContinuations(model: CachedModel, items: readonly LoglikelihoodItem[], budget: CacheBudget): Promise<LoglikelihoodResult[]> {
   const results: LoglikelihoodResult[] = items.map(() => ({ logprob: 0, isGreedy: true }));
-  const groups = byContext(items);
-  const batches = planBatches(groups.map((g) => g.context.length), { maxTokens: budget.batchTokens, maxRows: budget.batchRows });
+  const cont = (m: number) => items[m].continuation;
+  // Each context's longest continuation rides along in the context's own pass; the others are
+  // scored after it, from the keys and values of the context alone.
+  const groups = byContext(items).map((g) => {
+    const rider = g.members.reduce((a, m) => (cont(m).length > cont(a).length ? m : a));
+    return { ...g, rider, ids: [...g.context, ...cont(rider).slice(0, -1)] };
+  });
+  const batches = planBatches(groups.map((g) => g.ids.length), { maxTokens: budget.batchTokens, maxRows: budget.batchRows });
   for (const batch of batches) {
     const rows = batch.map((i) => groups[i]);
-    // The context's last position predicts each continuation's first token.
-    const firsts = rows.map((g) => g.members.filter((m) => items[m].continuation.length > 0));
-    const out = await model.forwardCached({
-      ids: padded(rows.map((g) => g.context)),
-      lengths: rows.map((g) => g.context.length),
-      positions: padded(rows.map((g, b) => (firsts[b].length ? firsts[b] : [0]).map(() => g.context.length - 1))),
-      targets: padded(rows.map((_, b) => (firsts[b].length ? firsts[b].map((m) => items[m].continuation[0]) : [0]))),
-    });
+    const out = await scoredPass(model, rows.map((g) => g.ids), undefined, rows.map((g) => {
+      // The context's last position predicts every continuation's first token.
+      const last = g.context.length - 1;
+      const firsts = g.members.filter((m) => cont(m).length > 0).map((m) => ({ m, at: last, target: cont(m)[0] }));
+      return [...firsts, ...cont(g.rider).slice(1).map((target, k) => ({ m: g.rider, at: last + 1 + k, target }))];
+    }), results);
+    const rest = rows.flatMap((g, b) => g.members.filter((m) => m !== g.rider && cont(m).length > 1).map((m) => ({ m, row: b, slots: g.context.length })));
+    if (rest.length === 0) continue;
     const contexts = out.present();
-    const K = out.logprobs.length / rows.length;
-    firsts.forEach((members, b) => members.forEach((m, k) => {
-      results[m].logprob += out.logprobs[b * K + k];
-      if (out.top1[b * K + k] !== items[m].continuation[0]) results[m].isGreedy = false;
-    }));
-    // The rest of each continuation, after its context's keys and values.
-    const rest = rows.flatMap((g, b) => g.members.filter((m) => items[m].continuation.length > 1).map((m) => ({ m, row: b })));
-    const restBatches = planBatches(rest.map((r) => items[r.m].continuation.length - 1), {
+    const slots = Math.max(...rest.map((r) => r.slots)) + Math.max(...rest.map((r) => cont(r.m).length - 1));
+    const restBatches = planBatches(rest.map((r) => cont(r.m).length - 1), {
       maxTokens: budget.batchTokens,
-      maxRows: Math.max(1, Math.min(budget.batchRows, Math.floor(budget.cacheBytes / (model.cacheTokenBytes * (contexts.length + maxLength(rest, items)))))),
+      maxRows: Math.max(1, Math.min(budget.batchRows, Math.floor(budget.cacheBytes / (model.cacheTokenBytes * slots)))),
     });
     for (const rb of restBatches) {
       const part = rb.map((i) => rest[i]);
-      const tails = part.map(({ m }) => items[m].continuation);
-      const o = await model.forwardCached({
-        ids: padded(tails.map((c) => c.slice(0, -1))),
-        lengths: tails.map((c) => c.length - 1),
-        past: gatherRows(part.map(({ row }) => ({ cache: contexts, row }))),
-        positions: padded(tails.map((c) => c.slice(1).map((_, k) => k))),
-        targets: padded(tails.map((c) => c.slice(1))),
-      });
-      const Kr = o.logprobs.length / part.length;
-      part.forEach(({ m }, b) => {
-        const c = items[m].continuation;
-        for (let k = 0; k < c.length - 1; k++) {
-          results[m].logprob += o.logprobs[b * Kr + k];
-          if (o.top1[b * Kr + k] !== c[k + 1]) results[m].isGreedy = false;
-        }
-      });
+      await scoredPass(model, part.map(({ m }) => cont(m).slice(0, -1)), gatherRows(part.map(({ row, slots }) => ({ cache: contexts, row, slots }))),
+        part.map(({ m }) => cont(m).slice(1).map((target, k) => ({ m, at: k, target }))), results);
     }
   }
   return results;
-}
-
-function maxLength(rest: readonly { m: number }[], items: readonly LoglikelihoodItem[]): number {
-  return Math.max(0, ...rest.map((r) => items[r.m].continuation.length - 1));
 }
 
 /** How many tokens item `it` takes from a shared decode, given the tokens decoded for its context. */
