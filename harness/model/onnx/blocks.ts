@@ -139,11 +139,11 @@ export function causalAttention(
 export function logprobOutputs(g: GraphBuilder, hidden: string, unembed: string, scored: string, targets: string, width: number): void {
   const picked = g.op('Gather', [g.op('Reshape', [hidden, g.int64s([-1, width])]), scored], { axis: 0 });
   const logits = g.op('Gemm', [picked, unembed], { transB: 1 });
-  // log-softmax spelled out: ReduceLogSumExp took 13.5 ms per 64 positions on the CPU against
-  // 3 ms for these, and WebGPU has no LogSoftmax kernel (it falls back to the CPU).
-  const shifted = g.op('Sub', [logits, g.op('ReduceMax', [logits], { axes: [1], keepdims: 1 })]);
-  const lse = g.op('Log', [g.op('ReduceSum', [g.op('Exp', [shifted]), g.int64s([1])], { keepdims: 1 })]);
-  const target = g.op('GatherElements', [shifted, g.op('Unsqueeze', [targets, g.int64s([1])])], { axis: 1 });
+  // ReduceLogSumExp holds one vocabulary-wide tensor besides the logits. Spelled out as max,
+  // exp and sum it ran 4x faster on the CPU (3 against 13.5 ms per 64 positions) but held one
+  // more (peak RSS 2.34x -> 2.76x the fp32 weights); LogSoftmax has no WebGPU kernel.
+  const lse = g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 1 });
+  const target = g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, g.int64s([1])])], { axis: 1 });
   g.alias(g.op('Squeeze', [g.op('Sub', [target, lse]), g.int64s([1])]), 'logprobs');
   g.alias(g.op('ArgMax', [logits], { axis: 1, keepdims: 0 }), 'top1');
   g.output('logprobs', 'float32', ['scored']);
