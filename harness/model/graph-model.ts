@@ -1,6 +1,6 @@
 import { LmbError } from '../errors.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
-import { appendTokens, emptyCache, realLength, type KvCache } from './kv-cache.js';
+import { appendTokens, cacheBytes, emptyCache, realLength, type KvCache } from './kv-cache.js';
 import {
   allPositions, flattenIds, type CachedForwardResult, type CachedStep, type ForwardOptions, type ForwardResult, type LanguageModel,
 } from './language-model.js';
@@ -76,7 +76,7 @@ export class GraphModel implements LanguageModel {
   }
 
   get cacheTokenBytes(): number | undefined {
-    return this.cacheShape && this.layers * 2 * this.cacheShape.kvHeads * this.cacheShape.headDim * 4;
+    return this.cacheShape && cacheBytes(this.layers, this.cacheShape.kvHeads, this.cacheShape.headDim, 1);
   }
 
   get device(): string {
@@ -134,7 +134,7 @@ export class GraphModel implements LanguageModel {
     for (let b = 0; b < B; b++) {
       const before = realLength(past, b);
       if (before + step.lengths[b] > this.contextLength) this.tooLong(before + step.lengths[b]);
-      mask.set(past.mask.subarray(b * P, b * P + past.length), b * (P + T));
+      mask.set(past.mask.subarray(b * past.capacity, b * past.capacity + past.length), b * (P + T));
       mask.fill(1, b * (P + T) + P, b * (P + T) + P + step.lengths[b]);
       // Padding takes any position the embedding has; its outputs are masked or not read.
       positionIds.push(Array.from({ length: T }, (_, t) => Math.min(before + t, this.contextLength - 1)));

@@ -36,8 +36,7 @@ export interface NewTokens {
 
 /** A cache holding nothing yet, with `capacity` free slots per row. */
 export function emptyCache(layers: number, rows: number, kvHeads: number, headDim: number, capacity = 0): KvCache {
-  const buffers = () => Array.from({ length: layers }, () => new Float32Array(rows * kvHeads * capacity * headDim));
-  return { rows, capacity, length: 0, kvHeads, headDim, keys: buffers(), values: buffers(), mask: new Uint8Array(rows * capacity) };
+  return { rows, capacity, length: 0, kvHeads, headDim, ...allocate(layers, rows, kvHeads, headDim, capacity) };
 }
 
 /** How many real tokens row `b` holds, which is also the position of its next token. */
@@ -47,9 +46,8 @@ export function realLength(cache: KvCache, b: number): number {
   return n;
 }
 
-function allocate(like: KvCache, rows: number, capacity: number) {
-  const size = rows * like.kvHeads * capacity * like.headDim;
-  const buffers = () => like.keys.map(() => new Float32Array(size));
+function allocate(layers: number, rows: number, kvHeads: number, headDim: number, capacity: number) {
+  const buffers = () => Array.from({ length: layers }, () => new Float32Array(rows * kvHeads * capacity * headDim));
   return { keys: buffers(), values: buffers(), mask: new Uint8Array(rows * capacity) };
 }
 
@@ -75,7 +73,7 @@ export function gatherRows(rows: readonly CacheRow[], reserve = 0): KvCache {
   const { kvHeads, headDim } = first;
   const length = Math.max(...slots);
   const capacity = length + reserve;
-  const out = allocate(first, rows.length, capacity);
+  const out = allocate(first.keys.length, rows.length, kvHeads, headDim, capacity);
   rows.forEach(({ cache, row }, b) => {
     for (let l = 0; l < cache.keys.length; l++) {
       copyRow(cache.keys[l], row, cache.capacity, out.keys[l], b, capacity, 0, slots[b], kvHeads, headDim);
@@ -101,7 +99,7 @@ export function appendTokens(cache: KvCache, add: NewTokens, reserve = 0): KvCac
   }
   const fits = cache.capacity - cache.length >= T;
   const capacity = fits ? cache.capacity : cache.length + T + reserve;
-  const to = fits ? cache : allocate(cache, rows, capacity);
+  const to = fits ? cache : allocate(add.keys.length, rows, kvHeads, headDim, capacity);
   for (let b = 0; b < rows; b++) {
     for (let l = 0; l < add.keys.length; l++) {
       if (!fits) {

@@ -147,7 +147,7 @@ export async function decodeGreedy(model: CachedModel, items: readonly GreedyIte
       targets: rows.map(() => [0]),
     });
     // Room for every token the batch may feed, so each step writes into the cache in place.
-    let cache = out.present(Math.max(...rows.map((g) => Math.min(C - g.context.length, ...g.members.map((m) => items[m].maxTokens)))));
+    let cache = out.present(Math.max(...batch.map((i) => Math.min(C - todo[i].context.length, steps[i]))));
     let active = rows.map((_, b) => b);
     for (;;) {
       active.forEach((b, i) => rows[b].tokens.push(out.top1[i]));
