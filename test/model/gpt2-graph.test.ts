@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Scorer } from '../../harness/score/scorer.js';
 import { GraphModel } from '../../harness/model/graph-model.js';
+import { openCheckpoint } from '../../harness/model/checkpoint.js';
+import { openWeights } from '../../harness/model/weights/open.js';
+import { f32ToBf16Bits } from '../../harness/model/weights/convert.js';
 import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
 import { maxAbsDiff } from '../support/max-abs-diff.js';
@@ -73,6 +76,69 @@ describe('GPT-2 graph against the float64 reference', () => {
       await model.dispose();
       expect(maxAbsDiff(got.logprobs, referenceGpt2(tiny.config, tiny.weights, IDS).nextLogprobs)).toBeLessThanOrEqual(1e-4);
     }
+  });
+});
+
+/** The graph GraphModel builds for `dir`, to see whether it maps the checkpoint. */
+function built(dir: string) {
+  const { architecture, config, weightsPath } = openCheckpoint(dir);
+  const weights = openWeights(weightsPath);
+  try {
+    return architecture.buildGraph(config, weights, { attentions: false, cache: false });
+  } finally {
+    weights.close();
+  }
+}
+
+const toBf16 = (values: Float32Array) => values.map((v) => new Float32Array(new Uint32Array([f32ToBf16Bits(v) << 16]).buffer)[0]);
+
+describe('weights read where they lie in the checkpoint', () => {
+  it('fp16, bf16 and fp32 checkpoints map their own file; nothing is written for them', async () => {
+    const tiny = randomTinyGpt2(11);
+    const bf16 = { config: tiny.config, weights: new Map([...tiny.weights].map(([n, v]) => [n, toBf16(v as Float32Array)])) };
+    for (const [name, model, format, dtype] of [['f16', tiny, 'torch', 'F16'], ['bf16', bf16, 'safetensors', 'BF16'], ['f32', tiny, 'safetensors', 'F32']] as const) {
+      const dir = writeTinyGpt2(join(root, `mapped-${name}`), model, format, dtype);
+      const graph = built(dir);
+      expect(graph.mappedFile).toBe(realpathSync(join(dir, format === 'torch' ? 'pytorch_model.bin' : 'model.safetensors')));
+      expect(graph.weightBytes).toBe(0);
+      const tmp = mkdtempSync(join(root, 'tmp-'));
+      process.env.LMB_TMPDIR = tmp;
+      try {
+        const loaded = await GraphModel.load(dir, { device: 'cpu' });
+        const got = await forwardOne(loaded, IDS);
+        await loaded.dispose();
+        expect(readdirSync(tmp)).toEqual([]);
+        expect(maxAbsDiff(got.logprobs, referenceGpt2(model.config, model.weights, IDS).nextLogprobs)).toBeLessThanOrEqual(1e-4);
+      } finally {
+        delete process.env.LMB_TMPDIR;
+      }
+    }
+  });
+
+  it('a checkpoint with a strided view is converted and written instead, with the same numbers', async () => {
+    const tiny = randomTinyGpt2(12);
+    const dir = writeTinyGpt2(join(root, 'strided'), tiny, 'torch', 'F16', { transposed: ['transformer.h.1.mlp.c_fc.weight'] });
+    const graph = built(dir);
+    expect(graph.mappedFile).toBeUndefined();
+    expect(graph.weightBytes).toBeGreaterThan(0);
+    const model = await GraphModel.load(dir, { device: 'cpu' });
+    const got = await forwardOne(model, IDS);
+    await model.dispose();
+    expect(maxAbsDiff(got.logprobs, referenceGpt2(tiny.config, tiny.weights, IDS).nextLogprobs)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('a checkpoint reached through a link (as in the hub cache) maps the file the link points at', async () => {
+    const tiny = randomTinyGpt2(13);
+    const real = writeTinyGpt2(join(root, 'blob'), tiny, 'torch', 'F16');
+    const dir = join(root, 'snapshot');
+    mkdirSync(dir);
+    symlinkSync(join(real, 'pytorch_model.bin'), join(dir, 'pytorch_model.bin'));
+    copyFileSync(join(real, 'config.json'), join(dir, 'config.json'));
+    expect(built(dir).mappedFile).toBe(realpathSync(join(real, 'pytorch_model.bin')));
+    const model = await GraphModel.load(dir, { device: 'cpu' });
+    const got = await forwardOne(model, IDS);
+    await model.dispose();
+    expect(maxAbsDiff(got.logprobs, referenceGpt2(tiny.config, tiny.weights, IDS).nextLogprobs)).toBeLessThanOrEqual(1e-4);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RefGpt2Config, Weights } from './reference-gpt2.js';
 import { writeSafetensors } from './write-safetensors.js';
-import { writeTorchBin } from './write-torch-bin.js';
+import { writeTorchBin, type TorchTensorSpec } from './write-torch-bin.js';
 import { prng } from '../../harness/analysis/prng.js';
 
 export interface TinyGpt2 {
@@ -77,11 +77,14 @@ function shapeOf(name: string, c: RefGpt2Config): number[] {
  * Writes the model as a checkpoint directory the way CRFM's runs are laid out: config.json and
  * pytorch_model.bin with the causal-mask buffers and a tied lm_head, or model.safetensors.
  */
-export function writeTinyGpt2(dir: string, model: TinyGpt2, format: 'torch' | 'safetensors', dtype: 'F32' | 'F16'): string {
+export function writeTinyGpt2(dir: string, model: TinyGpt2, format: 'torch' | 'safetensors', dtype: 'F32' | 'F16' | 'BF16',
+  opts: { transposed?: string[] } = {}): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ architectures: ['GPT2LMHeadModel'], ...model.config }, null, 2));
   const c = model.config;
-  const tensors = [...model.weights].map(([name, data]) => ({ name, dtype, shape: shapeOf(name, c), data: data as Float32Array }));
+  const tensors: TorchTensorSpec[] = [...model.weights].map(([name, data]) => ({
+    name, dtype, shape: shapeOf(name, c), data: data as Float32Array, transposed: opts.transposed?.includes(name),
+  }));
   if (format === 'torch') {
     const n = c.n_positions;
     const tril = Uint8Array.from({ length: n * n }, (_, i) => (i % n <= Math.floor(i / n) ? 1 : 0));

@@ -16,6 +16,8 @@ export interface TorchTensorSpec {
   data: Float32Array | Uint8Array;
   /** Use this other tensor's storage instead of writing data (HF ties lm_head to wte this way). */
   shareWith?: string;
+  /** Store a matrix column-major, as the view `x.t()` of a contiguous [cols, rows] tensor (strides [1, rows]). */
+  transposed?: boolean;
 }
 
 export interface ZipSource {
@@ -212,7 +214,7 @@ const CHUNK = 1 << 20;
 
 /** The tensor's bytes as stored on disk, a chunk at a time. */
 export function* encodeTensor(t: TorchTensorSpec): Iterable<Uint8Array> {
-  const { data } = t;
+  const data = t.transposed ? transpose(t.data as Float32Array, t.shape) : t.data;
   if (t.dtype === 'BOOL' || t.dtype === 'F32') {
     if ((t.dtype === 'BOOL') !== (data instanceof Uint8Array)) throw new Error(`${t.name}: ${t.dtype} data has the wrong array type`);
     yield new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -226,6 +228,12 @@ export function* encodeTensor(t: TorchTensorSpec): Iterable<Uint8Array> {
     for (let i = 0; i < n; i++) bits[i] = toBits(data[first + i]);
     yield new Uint8Array(bits.buffer, 0, n * 2);
   }
+}
+
+function transpose(data: Float32Array, [rows, cols]: number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
 }
 
 /** Writes `tensors` as torch.save(state_dict) would; `prefix` defaults to the file's stem. */
@@ -244,7 +252,8 @@ export function writeTorchBin(path: string, tensors: TorchTensorSpec[], options:
     const ownerCount = owner.shape.reduce((a, b) => a * b, 1);
     if (owner === t && t.data.length !== count) throw new Error(`${t.name}: ${t.data.length} values for shape [${t.shape}]`);
     if (count > ownerCount) throw new Error(`${t.name} is larger than the storage it shares`);
-    const stride = t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+    if (t.transposed && (t.shareWith || t.shape.length !== 2)) throw new Error(`${t.name}: only an unshared matrix can be stored transposed`);
+    const stride = t.transposed ? [1, t.shape[0]] : t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
     p.str(t.name).global('torch._utils', '_rebuild_tensor_v2').op(0x28); // MARK (args)
     p.op(0x28).str('storage').global('torch', STORAGE_CLASS[t.dtype]).str(keys.get(owner.name)!).str('cpu')
       .int(ownerCount).op(0x74, 0x51); // TUPLE BINPERSID

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { LmbError } from '../../errors.js';
-import type { BuiltModel } from '../onnx/graph.js';
-import type { TensorEntry, WeightFile } from '../weights/tensor.js';
+import type { BuiltModel, FileSpan, GraphBuilder } from '../onnx/graph.js';
+import { readTensor, type TensorEntry, type WeightFile } from '../weights/tensor.js';
 
 export interface GraphOptions {
   /** Also output every layer's attention probabilities as `attention_<layer>` [B, H, T, T]. */
@@ -62,4 +62,22 @@ export function checkShapes<C>(file: WeightFile, where: string, config: C, expec
   if (find(beyond.tensor)) {
     throw new LmbError('CONFIG_MISMATCH', `${file.path} has a layer ${beyond.label} although ${where} says ${values([beyond.field])}`, fix);
   }
+}
+
+const SPAN_TYPES: Partial<Record<TensorEntry['dtype'], FileSpan['type']>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
+
+/**
+ * A checkpoint tensor as a float32 weight of the graph, optionally transposed (a stored [out, in]
+ * matrix as MatMul's [in, out]). Where its bytes lie unbroken in the file, the session reads
+ * them there; otherwise they are converted and written with the graph.
+ */
+export function checkpointWeight(g: GraphBuilder, file: WeightFile, name: string, t: TensorEntry, opts: { transpose?: boolean } = {}): string {
+  const type = SPAN_TYPES[t.dtype];
+  const span = type && t.bytesAt !== undefined ? { file: file.path, offset: t.bytesAt, type, dims: [...t.shape], transpose: opts.transpose } : undefined;
+  if (!opts.transpose) return g.weight(name, [...t.shape], (dst) => t.readInto(dst), span);
+  const [rows, cols] = t.shape;
+  return g.weight(name, [cols, rows], (dst) => {
+    const src = readTensor(t);
+    for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) dst[k * rows + r] = src[r * cols + k];
+  }, span);
 }

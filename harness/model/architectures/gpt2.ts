@@ -5,7 +5,7 @@ import {
   splitHeads, tokenInputs,
 } from '../onnx/blocks.js';
 import type { TensorEntry, WeightFile } from '../weights/tensor.js';
-import { checkShapes, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
+import { checkShapes, checkpointWeight, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
 
 /** The config.json fields the GPT-2 forward pass reads, with Hugging Face's defaults. */
 const Gpt2Config = z.object({
@@ -67,10 +67,7 @@ function checkWeights(c: Gpt2Config, file: WeightFile): void {
 function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltModel {
   const find = tensorNamer(file);
   const g = new GraphBuilder();
-  const w = (name: string) => {
-    const t = find(name)!;
-    return g.weight(name, [...t.shape], (dst) => t.readInto(dst));
-  };
+  const w = (name: string) => checkpointWeight(g, file, name, find(name)!);
   const d = c.n_embd;
   const heads = c.n_head;
   const headDim = d / heads;

@@ -10,8 +10,8 @@ import {
   activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, newTokenOutputs, pastInputs,
   splitHeads, tokenInputs,
 } from '../onnx/blocks.js';
-import { readTensor, type WeightFile } from '../weights/tensor.js';
-import { checkShapes, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
+import type { WeightFile } from '../weights/tensor.js';
+import { checkShapes, checkpointWeight, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
 
 /** run.c's Config, which a llama2.c `.bin` header holds, plus the constants run.c hard-codes. */
 const LlamaConfig = z.object({
@@ -88,20 +88,9 @@ function rotate(g: GraphBuilder, x: string, rope: { cos: string; sin: string }, 
 function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): BuiltModel {
   const g = new GraphBuilder();
   const tensor = (name: string) => file.tensors.get(name)!;
-  const w = (name: string) => {
-    const t = tensor(name);
-    return g.weight(name, [...t.shape], (dst) => t.readInto(dst));
-  };
+  const w = (name: string) => checkpointWeight(g, file, name, tensor(name));
   // Linear weights are stored [out, in], as PyTorch keeps them; MatMul takes them [in, out].
-  const linear = (x: string, name: string) => {
-    const t = tensor(name);
-    const [rows, cols] = t.shape;
-    const transposed = g.weight(name, [cols, rows], (dst) => {
-      const src = readTensor(t);
-      for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) dst[k * rows + r] = src[r * cols + k];
-    });
-    return g.op('MatMul', [x, transposed]);
-  };
+  const linear = (x: string, name: string) => g.op('MatMul', [x, checkpointWeight(g, file, name, tensor(name), { transpose: true })]);
   const rmsNorm = (x: string, name: string) => {
     const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
     const scale = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [meanSquare, g.floats([c.norm_eps], [])])])]);

@@ -1,7 +1,9 @@
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
 import { ProtoWriter } from './proto.js';
 
-export type ElemType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
-const ONNX_ELEM: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float16: 10 };
+export type ElemType = 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'bool';
+const ONNX_ELEM: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float16: 10, bfloat16: 16 };
 
 export type Dim = number | string;
 export interface ValueSpec {
@@ -28,18 +30,35 @@ interface Constant {
   bytes: Uint8Array;
 }
 
+/**
+ * Where a weight's values already lie in a file: row-major from byte `offset`, as `type`, in
+ * `dims` (the stored shape); `transpose` swaps a stored matrix's axes.
+ */
+export interface FileSpan {
+  file: string;
+  offset: number;
+  type: 'float32' | 'float16' | 'bfloat16';
+  dims: number[];
+  transpose?: boolean;
+}
+
 interface Weight {
   name: string;
   dims: number[];
   fill: (dst: Float32Array) => void;
+  span?: FileSpan;
 }
 
 /**
- * A built model: the graph as ONNX bytes, whose float32 weights live in the external-data file
- * `weights.bin` beside it. `writeWeights` produces that file's bytes one tensor at a time.
+ * A built model: the graph as ONNX bytes. Its weights either are read by ONNX Runtime where they
+ * lie in the checkpoint file `mappedFile` (the external-data locations name it relative to its
+ * folder; 16-bit weights are cast by nodes the session folds at load), or are
+ * float32 in the external-data file `weights.bin`, which `writeWeights` produces one tensor at a
+ * time (`weightBytes` long).
  */
 export interface BuiltModel {
   onnx: Uint8Array;
+  mappedFile?: string;
   weightBytes: number;
   writeWeights(write: (bytes: Uint8Array, offset: number) => void): void;
 }
@@ -103,13 +122,21 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Registers a float32 weight; `fill` writes its values when the model is built. */
-  weight(name: string, dims: number[], fill: (dst: Float32Array) => void): string {
-    this.weights.push({ name, dims, fill });
+  /**
+   * Registers a float32 weight; `fill` writes its values when the model is built. With a `span`
+   * in the checkpoint, the model maps it instead when every weight has one in the same file.
+   */
+  weight(name: string, dims: number[], fill: (dst: Float32Array) => void, span?: FileSpan): string {
+    this.weights.push({ name, dims, fill, span });
     return name;
   }
 
   build(): BuiltModel {
+    const files = new Set(this.weights.map((w) => w.span?.file));
+    const [file] = files;
+    // ONNX Runtime resolves links (a hub cache's snapshot files point into its blobs) and wants
+    // the data inside the folder it is told, so the model names the file where it really is.
+    if (files.size === 1 && file !== undefined) return this.buildMapped(realpathSync(file));
     const offsets: number[] = [];
     let total = 0;
     for (const w of this.weights) {
@@ -127,37 +154,70 @@ export class GraphBuilder {
       });
     };
 
-    const model = new ProtoWriter()
+    const initializers = this.weights.map((w, i): External => ({
+      name: w.name, type: 'float32', dims: w.dims, location: WEIGHTS_FILE, offset: offsets[i], length: numel(w.dims) * 4,
+    }));
+    return { onnx: this.proto(initializers, []), weightBytes: total, writeWeights };
+  }
+
+  /** The checkpoint's tensors as external data where they lie, cast and transposed by nodes ONNX Runtime folds at load. */
+  private buildMapped(file: string): BuiltModel {
+    const initializers: External[] = [];
+    const prologue: Node[] = [];
+    for (const { name, span } of this.weights) {
+      const { type, dims, offset, transpose } = span!;
+      const stored = type === 'float32' && !transpose ? name : `${name}.stored`;
+      initializers.push({ name: stored, type, dims, location: basename(file), offset, length: numel(dims) * (type === 'float32' ? 4 : 2) });
+      let value = stored;
+      if (type !== 'float32') {
+        const cast = transpose ? `${name}.float32` : name;
+        prologue.push({ op: 'Cast', domain: '', inputs: [value], outputs: [cast], attrs: { to: ONNX_ELEM.float32 } });
+        value = cast;
+      }
+      if (transpose) prologue.push({ op: 'Transpose', domain: '', inputs: [value], outputs: [name], attrs: { perm: [1, 0] } });
+    }
+    return { onnx: this.proto(initializers, prologue), mappedFile: file, weightBytes: 0, writeWeights: () => {} };
+  }
+
+  private proto(initializers: External[], prologue: Node[]): Uint8Array {
+    return new ProtoWriter()
       .int(1, 8) // ir_version
       .string(2, 'lm-behaviours')
       .message(8, (o) => o.string(1, '').int(2, 17))
       .message(8, (o) => o.string(1, 'com.microsoft').int(2, 1))
       .message(7, (g) => {
         g.string(2, 'lmb');
-        for (const n of this.nodes) g.message(1, (w) => writeNode(w, n));
+        for (const n of [...prologue, ...this.nodes]) g.message(1, (w) => writeNode(w, n));
         for (const c of this.constants) {
           g.message(5, (t) => {
             for (const d of c.dims) t.int(1, d);
             t.int(2, ONNX_ELEM[c.type]).string(8, c.name).bytes(9, c.bytes);
           });
         }
-        this.weights.forEach((w, i) => {
+        for (const x of initializers) {
           g.message(5, (t) => {
-            for (const d of w.dims) t.int(1, d);
-            t.int(2, ONNX_ELEM.float32).string(8, w.name);
-            const entries: [string, string][] = [
-              ['location', WEIGHTS_FILE], ['offset', String(offsets[i])], ['length', String(numel(w.dims) * 4)],
-            ];
+            for (const d of x.dims) t.int(1, d);
+            t.int(2, ONNX_ELEM[x.type]).string(8, x.name);
+            const entries: [string, string][] = [['location', x.location], ['offset', String(x.offset)], ['length', String(x.length)]];
             for (const [k, v] of entries) t.message(13, (e) => e.string(1, k).string(2, v));
             t.int(14, 1); // data_location = EXTERNAL
           });
-        });
+        }
         for (const v of this.inputs) g.message(11, (w) => writeValueInfo(w, v));
         for (const v of this.outputs) g.message(12, (w) => writeValueInfo(w, v));
       })
       .finish();
-    return { onnx: model, weightBytes: total, writeWeights };
   }
+}
+
+/** An initializer whose bytes lie in an external-data file. */
+interface External {
+  name: string;
+  type: ElemType;
+  dims: number[];
+  location: string;
+  offset: number;
+  length: number;
 }
 
 function writeNode(w: ProtoWriter, n: Node): void {

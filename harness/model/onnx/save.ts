@@ -1,10 +1,24 @@
-import { closeSync, ftruncateSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, copyFileSync, ftruncateSync, linkSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { WEIGHTS_FILE, type BuiltModel } from './graph.js';
 
-/** Writes `model.onnx` and its `weights.bin` into `dir`; returns the model's path. */
+/**
+ * Writes `model.onnx` and its `weights.bin` into `dir` (for a model that maps its checkpoint, a
+ * hard link to the checkpoint's weight file instead, or a copy across file systems: ONNX Runtime
+ * refuses external data outside the model's folder, symbolic links included); returns the model's path.
+ */
 export function saveModel(built: BuiltModel, dir: string, name = 'model.onnx'): string {
   mkdirSync(dir, { recursive: true });
+  if (built.mappedFile) {
+    const to = join(dir, basename(built.mappedFile));
+    try {
+      linkSync(built.mappedFile, to);
+    } catch {
+      copyFileSync(built.mappedFile, to);
+    }
+    writeFileSync(join(dir, name), built.onnx);
+    return join(dir, name);
+  }
   const fd = openSync(join(dir, WEIGHTS_FILE), 'w');
   try {
     ftruncateSync(fd, built.weightBytes);

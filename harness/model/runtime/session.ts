@@ -129,12 +129,15 @@ export class OnnxSession {
   ) {}
 
   /**
-   * A built model is written to a temporary folder first: ONNX Runtime then maps its weights
-   * file rather than copying it, so a checkpoint is in memory once. The folder is removed as
-   * soon as the session exists (the mapping outlives the file).
+   * A model that maps its checkpoint is handed over as bytes, its external data found in the
+   * checkpoint's folder: nothing is written. Any other built model is written to a temporary
+   * folder first: ONNX Runtime then maps its weights file rather than copying it, so a
+   * checkpoint is in memory once. The folder is removed as soon as the session exists (the
+   * mapping outlives the file).
    */
   static async create(model: BuiltModel | string, opts: SessionOptions = {}): Promise<OnnxSession> {
     if (typeof model === 'string') return OnnxSession.open(model, opts);
+    if (model.mappedFile) return OnnxSession.open(model.onnx, opts, dirname(model.mappedFile));
     const dir = mkdtempSync(join(process.env.LMB_TMPDIR ?? tmpdir(), 'lmb-model-'));
     try {
       return await OnnxSession.open(saveModel(model, dir), opts);
@@ -143,7 +146,7 @@ export class OnnxSession {
     }
   }
 
-  private static async open(path: string, opts: SessionOptions): Promise<OnnxSession> {
+  private static async open(model: string | Uint8Array, opts: SessionOptions, dataFolder?: string): Promise<OnnxSession> {
     const device = opts.device ?? 'auto';
     const candidates: Provider[] = device === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [device];
     const skipped: string[] = [];
@@ -156,7 +159,8 @@ export class OnnxSession {
       if (reason) throw new LmbError('DEVICE_UNAVAILABLE', `device ${p} is not available: ${reason}`, 'Use --device cpu or --device auto');
       try {
         if (p === 'webgpu') quietWayland();
-        const session = await ort.InferenceSession.create(path, sessionOptions(p, opts));
+        const options = sessionOptions(p, opts, dataFolder);
+        const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
         if (skipped.length) opts.onNotice?.(`no GPU used (${skipped.join('; ')}); running on ${p}`);
         return new OnnxSession(session, p);
       } catch (e) {
@@ -196,14 +200,16 @@ function valueInfo(m: ort.InferenceSession.ValueMetadata): ValueInfo {
   return 'type' in m ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'unknown', shape: [] };
 }
 
-function sessionOptions(p: Provider, opts: SessionOptions): ort.InferenceSession.SessionOptions {
+function sessionOptions(p: Provider, opts: SessionOptions, dataFolder?: string): ort.InferenceSession.SessionOptions {
+  const session: Record<string, string> = { disable_prepacking: opts.prepack ? '0' : '1' };
+  if (dataFolder) session.model_external_initializers_file_folder_path = dataFolder;
   return {
     executionProviders: [p],
     graphOptimizationLevel: 'all',
     // Memory patterns are planned and kept per input shape; scoring sees many shapes, and the
     // kept plans grew peak memory by a third (measured with npm run bench).
     enableMemPattern: false,
-    extra: { session: { disable_prepacking: opts.prepack ? '0' : '1' } },
+    extra: { session },
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   };
 }

@@ -174,8 +174,9 @@ export interface TensorLayout {
 export function tensorEntry(fd: number, path: string, layout: TensorLayout, isOpen: () => boolean): TensorEntry {
   const { name, dtype, shape, stride, base, offset } = layout;
   const count = numel(shape);
+  const bytesAt = isContiguous(shape, stride) ? base + offset * DTYPE_BYTES[dtype] : undefined;
   return {
-    name, dtype, shape,
+    name, dtype, shape, bytesAt,
     readInto(dst: Float32Array) {
       if (!isOpen()) throw new Error(`${path} was closed before reading "${name}"`);
       if (dst.length !== count) throw new RangeError(`"${name}" has ${count} elements; got a buffer of ${dst.length}`);

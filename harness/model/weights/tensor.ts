@@ -12,6 +12,8 @@ export interface TensorEntry {
   readonly name: string;
   readonly dtype: DType;
   readonly shape: readonly number[];
+  /** Byte position of the tensor's row-major bytes in the file, when they lie there unbroken (not for strided views). */
+  readonly bytesAt?: number;
   /** Reads the tensor into `dst` (length = product of shape), converting to float32. */
   readInto(dst: Float32Array): void;
 }

@@ -3,11 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { f16ToF32 } from '../../../harness/model/weights/convert.js';
 import { readTensor, type WeightFile } from '../../../harness/model/weights/tensor.js';
 import { openTorchBin } from '../../../harness/model/weights/torch-bin.js';
 import { openZip } from '../../../harness/model/weights/zip.js';
 import { writeTorchBin, writeZip, type TorchTensorSpec } from '../../support/write-torch-bin.js';
 import { caught } from '../../support/errors.js';
+
+function halfToFloat(h: number): number {
+  const out = new Float32Array(1);
+  f16ToF32(Uint16Array.of(h), out);
+  return out[0];
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'lmb-torch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -128,6 +135,29 @@ describe('openTorchBin on files saved by PyTorch', () => {
         expect([...readTensor(t)], name).toEqual(want.values);
       }
     });
+  });
+
+  it('gives the byte position of exactly the views whose bytes lie unbroken, row-major, in the file', () => {
+    const path = join(fixtures, 'torch-views/pytorch_model.bin');
+    const expected = JSON.parse(readFileSync(path.replace('pytorch_model.bin', 'expected.json'), 'utf8'));
+    const bytes = readFileSync(path);
+    const decode: Record<string, (at: number) => number> = {
+      float32: (at) => bytes.readFloatLE(at),
+      float16: (at) => halfToFloat(bytes.readUInt16LE(at)),
+      bfloat16: (at) => new Float32Array(new Uint32Array([bytes.readUInt16LE(at) << 16]).buffer)[0],
+    };
+    const mapped: string[] = [];
+    withFile(path, (file) => {
+      for (const [name, want] of Object.entries<{ shape: number[]; stride: number[]; dtype: string; values: number[] }>(expected)) {
+        const t = file.tensors.get(name)!;
+        if (t.bytesAt === undefined || !decode[want.dtype]) continue;
+        mapped.push(name);
+        const size = want.dtype === 'float32' ? 4 : 2;
+        expect(want.values.map((_, i) => decode[want.dtype](t.bytesAt! + i * size)), name).toEqual(want.values);
+      }
+    });
+    // By PyTorch's strides: a column (stride 5), a block of rows 8 apart, transposed, broadcast and permuted views are not unbroken.
+    expect(mapped).toEqual(['base', 'slice', 'scalar', 'empty', 'bf16']);
   });
 
   it('names the legacy (pre-1.6) format and how to re-save it', () => {
