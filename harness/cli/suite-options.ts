@@ -8,7 +8,7 @@ import { loadBehaviours } from '../spec/load.js';
 import { findSuite } from '../suite/registry.js';
 import { selectGrid, type GridItem } from '../suite/select.js';
 import type { Suite } from '../suite/suite.js';
-import { deviceOption, notice, threadsOption, type ModelFlags } from './options.js';
+import { modelOptions, sessionOptionsOf, type ModelFlags } from './options.js';
 import { progressReporter } from './progress.js';
 
 export interface SuiteFlags extends ModelFlags {
@@ -24,13 +24,11 @@ export const commaList = (v: string) => v.split(',').map((s) => s.trim()).filter
 
 /** The options every command that walks a suite's checkpoints shares. */
 export function suiteOptions(cmd: Command): Command {
-  return cmd
+  return modelOptions(cmd)
     .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
     .option('--checkpoints <selection>', 'all, final, every:N, log:K, steps or ranges (e.g. 0,1000-5000)', 'all')
     .option('--runs <names>', 'only these runs (comma-separated names or aliases; default: every run)', commaList)
-    .option('--evict', 'delete each downloaded checkpoint\'s weights once its results are stored')
-    .addOption(deviceOption())
-    .addOption(threadsOption());
+    .option('--evict', 'delete each downloaded checkpoint\'s weights once its results are stored');
 }
 
 /** suiteOptions plus --behaviours, for the commands that evaluate behaviours. */
@@ -81,7 +79,7 @@ export async function evaluateFromFlags(flags: SuiteFlags, project: Project, ext
     grid: mine,
     behaviours,
     cacheDir: project.cacheDir,
-    model: { device: flags.device, threads: flags.threads, onNotice: notice },
+    model: sessionOptionsOf(flags),
     evict: flags.evict,
     onProgress: progressReporter(),
     onCheckpoint: recorded && ((c) => recorded.record(c)),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { TokenAnalysisOptions } from '../analysis/tokens/scored-matrix.js';
 import type { Project } from '../project.js';
 import type { Suite } from '../suite/suite.js';
-import { notice, type ModelFlags } from './options.js';
+import { sessionOptionsOf, type ModelFlags } from './options.js';
 import { statusLine } from './progress.js';
 
 export interface TokenStoreFlags extends ModelFlags {
@@ -28,7 +28,7 @@ export function tokenAnalysisFromFlags(command: string, suite: Suite, flags: Tok
     cacheDir: project.cacheDir,
     corpus: flags.corpus,
     store: flags.store,
-    model: { device: flags.device, threads: flags.threads, onNotice: notice },
+    model: sessionOptionsOf(flags),
     onCheckpoint: (done, total, label) => status.update(`${command} scoring ${label} (${done + 1}/${total})`),
     done: () => status.clear(),
   };

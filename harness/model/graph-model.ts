@@ -94,8 +94,8 @@ export class GraphModel implements LanguageModel {
     let session: OnnxSession;
     try {
       arch.checkWeights(config, weights);
-      // Tensors are read from the checkpoint while the session's weights file is written.
-      session = await OnnxSession.create(arch.buildGraph(config, weights, { attentions: opts.attentions ?? false, cache: opts.cache ?? false }), opts);
+      const graph = { attentions: opts.attentions ?? false, cache: opts.cache ?? false };
+      session = await OnnxSession.create((kernels) => arch.buildGraph(config, weights, { ...graph, kernels }), opts);
     } finally {
       weights.close();
     }

@@ -77,8 +77,8 @@ describe('lmb score', () => {
     expect(run.status).toBe(0);
   });
 
-  it('prints one JSON object per token with the reference log-probs', () => {
-    const run = lmb('score', '--model', modelDir, '--text', textFile, '--device', 'cpu');
+  it.each(['(weights prepacked)', '--no-prepack'])('prints one JSON object per token with the reference log-probs %s', (flag) => {
+    const run = lmb('score', '--model', modelDir, '--text', textFile, '--device', 'cpu', ...(flag.startsWith('--') ? [flag] : []));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l));

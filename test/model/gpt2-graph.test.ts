@@ -6,6 +6,7 @@ import { Scorer } from '../../harness/score/scorer.js';
 import { GraphModel } from '../../harness/model/graph-model.js';
 import { openCheckpoint } from '../../harness/model/checkpoint.js';
 import { openWeights } from '../../harness/model/weights/open.js';
+import { PROVIDER_KERNELS } from '../../harness/model/runtime/session.js';
 import { f32ToBf16Bits } from '../../harness/model/weights/convert.js';
 import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
@@ -84,7 +85,7 @@ function built(dir: string) {
   const { architecture, config, weightsPath } = openCheckpoint(dir);
   const weights = openWeights(weightsPath);
   try {
-    return architecture.buildGraph(config, weights, { attentions: false, cache: false });
+    return architecture.buildGraph(config, weights, { attentions: false, cache: false, kernels: PROVIDER_KERNELS.cpu });
   } finally {
     weights.close();
   }

@@ -7,7 +7,7 @@ import { openCheckpoint } from '../../harness/model/checkpoint.js';
 import { GraphModel, type GraphModelOptions } from '../../harness/model/graph-model.js';
 import type { LanguageModel } from '../../harness/model/language-model.js';
 import { saveModel } from '../../harness/model/onnx/save.js';
-import { hasVulkanLoader } from '../../harness/model/runtime/session.js';
+import { PROVIDER_KERNELS, hasVulkanLoader } from '../../harness/model/runtime/session.js';
 import { openWeights } from '../../harness/model/weights/open.js';
 import { answerRequests } from '../../harness/score/evaluator.js';
 import type { Request } from '../../harness/score/requests.js';
@@ -88,7 +88,7 @@ async function placements(path: string, cache: boolean): Promise<{ op: string; p
   const weights = openWeights(weightsPath);
   const dir = mkdtempSync(join(root, 'profile-'));
   try {
-    const model = saveModel(arch.buildGraph(config, weights, { attentions: false, cache }), dir);
+    const model = saveModel(arch.buildGraph(config, weights, { attentions: false, cache, kernels: PROVIDER_KERNELS.webgpu }), dir);
     const session = await ort.InferenceSession.create(model, {
       executionProviders: ['webgpu'], graphOptimizationLevel: 'all', logSeverityLevel: 3, enableProfiling: true, profileFilePrefix: join(dir, 'profile'),
     });

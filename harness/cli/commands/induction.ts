@@ -4,7 +4,7 @@ import { analyseInduction } from '../../analysis/induction.js';
 import { inductionJson, inductionTable } from '../../analysis/induction-report.js';
 import { INDUCTION_FILES, writeInduction } from '../../analysis/induction-write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
-import { notice, projectOf } from '../options.js';
+import { projectOf, sessionOptionsOf } from '../options.js';
 import { statusLine } from '../progress.js';
 import { suiteGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 
@@ -28,7 +28,7 @@ export function inductionCommand(): Command {
         grid,
         cacheDir: project.cacheDir,
         evict: flags.evict,
-        model: { device: flags.device, threads: flags.threads, onNotice: notice },
+        model: sessionOptionsOf(flags),
         onCheckpoint: (run, ckpt, done, total) => status.update(`induction ${run.name} @ step ${ckpt.step} (${done + 1}/${total})`),
       });
       status.clear();

@@ -4,7 +4,7 @@ import { analyseScatter } from '../../analysis/scatter/scatter.js';
 import { scatterFolder, writeScatter } from '../../analysis/scatter/write.js';
 import { snapshotDir } from '../../matrix/snapshot.js';
 import { findSuite } from '../../suite/registry.js';
-import { deviceOption, positiveInt, projectOf, threadsOption } from '../options.js';
+import { modelOptions, positiveInt, projectOf } from '../options.js';
 import { tokenAnalysisFromFlags, tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
 
 interface ScatterFlags extends TokenStoreFlags {
@@ -14,15 +14,13 @@ interface ScatterFlags extends TokenStoreFlags {
 }
 
 export function scatterCommand(): Command {
-  return tokenStoreOptions(new Command('scatter'))
+  return modelOptions(tokenStoreOptions(new Command('scatter')))
     .description('compare two checkpoints token by token: correlation of log-probs, biggest disagreements, which token classes each wins')
     .argument('<a>', 'a checkpoint as run@step, or run@final for the run\'s last')
     .argument('<b>', 'the checkpoint to compare it with')
     .option('--suite <name>', 'a suite in suites/, a .ts file, or a folder of runs', 'demo')
     .option('--out <dir>', 'where to write scatter.{svg,png,json,md} (default: snapshots/<suite>/scatter-<A>-vs-<B>/)')
     .option('--top <n>', 'outliers shown each way', positiveInt('--top'), 20)
-    .addOption(deviceOption())
-    .addOption(threadsOption())
     .action(async (a: string, b: string, flags: ScatterFlags, cmd: Command) => {
       const project = projectOf(cmd);
       const suite = await findSuite(flags.suite);

@@ -7,7 +7,7 @@ import { Scorer } from '../../score/scorer.js';
 import { openTokenizer } from '../../tokenize/open.js';
 import { checkTokenizerFits, type TextTokenizer } from '../../tokenize/tokenizer.js';
 import { decodeUtf8 } from '../../tokenize/utf8.js';
-import { deviceOption, notice, positiveInt, threadsOption, type ModelFlags } from '../options.js';
+import { modelOptions, positiveInt, sessionOptionsOf, type ModelFlags } from '../options.js';
 import { printTokenTable, tokenRecords } from '../token-output.js';
 
 interface ScoreFlags extends ModelFlags {
@@ -20,15 +20,13 @@ interface ScoreFlags extends ModelFlags {
 }
 
 export function scoreCommand(): Command {
-  return new Command('score')
+  return modelOptions(new Command('score'))
     .description("per-token log-probs and top-1 predictions of a model on a text or token ids")
     .requiredOption('--model <path>', 'checkpoint directory, pytorch_model.bin / model.safetensors, llama2.c .bin, or .onnx file')
     .option('--text <file>', "text file to score ('-' for stdin)")
     .option('--ids <ids>', 'comma-separated token ids', parseIds)
     .option('--tokenizer <path>', 'directory with tokenizer files, or a llama2.c tok*.bin (default: beside the model)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'table']).default('jsonl'))
-    .addOption(deviceOption())
-    .addOption(threadsOption())
     .option('--stride <n>', 'window step for texts longer than the context (default: half the context)', positiveInt('--stride'))
     .action(async (flags: ScoreFlags) => runScore(flags));
 }
@@ -41,7 +39,7 @@ async function runScore(flags: ScoreFlags): Promise<void> {
   if (!existsSync(flags.model)) throw new LmbError('FILE_MISSING', `${flags.model} does not exist`, 'Check the --model path');
   const tokenizer = tokenizerFor(flags);
   const ids = flags.ids ?? tokenizer!.encode(readText(flags.text!));
-  const model = await loadModel(flags.model, { device: flags.device, threads: flags.threads, onNotice: notice });
+  const model = await loadModel(flags.model, sessionOptionsOf(flags));
   try {
     if (tokenizer) checkTokenizerFits(tokenizer, model.vocabSize, flags.tokenizer ?? flags.model);
     const [scores] = await new Scorer(model, { stride: flags.stride }).score([ids]);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { scoreCorpus, type CorpusScores } from '../../analysis/tokens/score-corpus.js';
 import { shownPath } from '../../files/shown-path.js';
 import { parseShard, shardItems, type Shard } from '../../run/shard.js';
-import { notice, projectOf } from '../options.js';
+import { projectOf, sessionOptionsOf } from '../options.js';
 import { statusLine } from '../progress.js';
 import { suiteGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 import { tokenStoreOptions, type TokenStoreFlags } from '../token-options.js';
@@ -31,7 +31,7 @@ export function tokensCommand(): Command {
         evict: flags.evict,
         corpus: flags.corpus,
         store: flags.store,
-        model: { device: flags.device, threads: flags.threads, onNotice: notice },
+        model: sessionOptionsOf(flags),
         onCheckpoint: (done, total, run, ref) => status.update(`tokens ${run.name} @ step ${ref.step} (${done + 1}/${total})`),
       });
       status.clear();

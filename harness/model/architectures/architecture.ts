@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { LmbError } from '../../errors.js';
+import type { Kernels } from '../onnx/blocks.js';
 import type { BuiltModel, FileSpan, GraphBuilder } from '../onnx/graph.js';
 import { readTensor, type TensorEntry, type WeightFile } from '../weights/tensor.js';
 
@@ -11,6 +12,8 @@ export interface GraphOptions {
    * scoring continuations of a shared context (inputs and outputs in onnx/blocks.ts).
    */
   cache: boolean;
+  /** Kernel choices of the provider the graph is built for (runtime/session.ts's PROVIDER_KERNELS). */
+  kernels: Kernels;
 }
 
 /** Everything the runtime needs to know about one model family; one file per architecture. */

@@ -109,7 +109,7 @@ function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltM
     h = g.op('Add', [h, linear(m, `${p}mlp.c_proj`)]);
   }
   const unembed = c.tie_word_embeddings ? wte : w('lm_head.weight');
-  logprobOutputs(g, layerNorm(h, 'ln_f'), unembed, scored, targets, d);
+  logprobOutputs(g, layerNorm(h, 'ln_f'), unembed, scored, targets, d, opts.kernels);
   return g.build();
 }
 

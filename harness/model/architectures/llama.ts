@@ -124,7 +124,7 @@ function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): Built
     h = g.op('Add', [h, linear(gated, `${p}feed_forward.w2.weight`)]);
   }
   const unembed = c.shared_classifier ? embedding : w('output.weight');
-  logprobOutputs(g, rmsNorm(h, 'norm.weight'), unembed, scored, targets, c.dim);
+  logprobOutputs(g, rmsNorm(h, 'norm.weight'), unembed, scored, targets, c.dim, opts.kernels);
   return g.build();
 }
 
