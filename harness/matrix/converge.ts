@@ -1,14 +1,52 @@
 import type { Outcome } from '../judge/judge.js';
 import { outcomeKey } from '../run/probe-plan.js';
 import type { SuiteResults } from '../run/runner.js';
-import { describePrompt } from '../spec/probe.js';
+import { describePrompt, type ProbeRecord } from '../spec/probe.js';
+import { fleissKappa, passCount, seedDifference, seedEstimate, type PassTable, type SeedDifference, type SeedEstimate } from './seeds.js';
 
 export interface Agreement {
   both: number;
   onlyA: number;
   onlyB: number;
   neither: number;
-  kappa: number;
+  /** Undefined (null) when the two runs' answers leave nothing to agree on beyond chance (all pass, or all fail). */
+  kappa: number | null;
+}
+
+/** One behaviour at one step, across every run of the suite. */
+export interface BehaviourAcrossSeeds {
+  behaviour: string;
+  probes: number;
+  /** Mean pass rate over runs, its 95% multi-bootstrap interval (runs and probes resampled), the runs' SD. */
+  passRate: SeedEstimate;
+  fleissKappa: number | null;
+  /** passedBy[k]: how many probes exactly k runs pass. */
+  passedBy: number[];
+}
+
+/** A probe that splits the runs, with each run's answer. */
+export interface SeedSplit {
+  behaviour: string;
+  id: string;
+  prompt: string;
+  passedBy: string[];
+  answers: Record<string, string>;
+}
+
+export interface StepAcrossSeeds {
+  label: string;
+  step: number;
+  behaviours: BehaviourAcrossSeeds[];
+  /** The probes nearest an even split, a few per behaviour. */
+  mostSplit: SeedSplit[];
+}
+
+/** How a behaviour's mean pass rate moved from one compared step to the next (same runs and probes: paired). */
+export interface StepChange {
+  behaviour: string;
+  from: number;
+  to: number;
+  change: SeedDifference;
 }
 
 export interface SplitProbe {
@@ -34,19 +72,34 @@ export interface PairConvergence {
 
 export interface Convergence {
   suite: string;
+  runs: string[];
   steps: { label: string; step: number }[];
+  /** Every run at once, per compared step; empty with fewer than two runs. */
+  acrossSeeds: StepAcrossSeeds[];
+  changes: StepChange[];
   pairs: PairConvergence[];
 }
 
-export function cohensKappa(a: Omit<Agreement, 'kappa'>): number {
+/** Statistics are rounded to 4 decimals so committed snapshots stay readable. */
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+const roundAll = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])) as T;
+/** The resampling seed of every interval, so a snapshot reproduces exactly. */
+const BOOTSTRAP = { draws: 2000, seed: 1 };
+const SPLITS_PER_BEHAVIOUR = 3;
+
+/** Cohen's kappa of two runs' pass/fail answers; null when it is undefined (no answer varies, or no probes). */
+export function cohensKappa(a: Omit<Agreement, 'kappa'>): number | null {
   const n = a.both + a.onlyA + a.onlyB + a.neither;
-  if (n === 0) return 1;
+  if (n === 0) return null;
   const po = (a.both + a.neither) / n;
   const pA = (a.both + a.onlyA) / n;
   const pB = (a.both + a.onlyB) / n;
   const pe = pA * pB + (1 - pA) * (1 - pB);
-  return pe === 1 ? 1 : Math.round(((po - pe) / (1 - pe)) * 1e4) / 1e4;
+  return pe === 1 ? null : round((po - pe) / (1 - pe));
 }
+
+/** A kappa as printed: three decimals, or n/a where it is undefined. */
+export const kappaText = (k: number | null) => (k === null ? 'n/a' : k.toFixed(3));
 
 /**
  * For each pair of runs, at the middle and final steps they share (or `steps`): how often they
@@ -63,6 +116,36 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
     : [{ label: 'middle', step: common[Math.floor((common.length - 1) / 2)] }, { label: 'final', step: final }]
       .filter((s) => s.step !== undefined && (s.label === 'final' || s.step !== final));
   const outcomes = (run: string, step: number) => results.checkpoints.find((c) => c.run === run && c.step === step)?.outcomes ?? new Map<string, Outcome>();
+  const behaviours = [...results.probes].sort(([x], [y]) => x.localeCompare(y));
+  const passTable = (probes: readonly ProbeRecord[], step: number): PassTable =>
+    runs.map((r) => { const o = outcomes(r, step); return probes.map((p) => !!o.get(outcomeKey(p))?.pass); });
+  const acrossSeeds = runs.length < 2 ? [] : chosen.map(({ label, step }): StepAcrossSeeds => {
+    const rows = behaviours.filter(([, probes]) => probes.length > 0).map(([behaviour, probes]) => {
+      const table = passTable(probes, step);
+      const passedBy = new Array<number>(runs.length + 1).fill(0);
+      const counts = probes.map((_, j) => passCount(table, j));
+      for (const k of counts) passedBy[k]++;
+      const split = probes.map((p, j) => ({ p, k: counts[j] })).filter(({ k }) => k > 0 && k < runs.length)
+        .sort((x, y) => Math.abs(2 * x.k - runs.length) - Math.abs(2 * y.k - runs.length)).slice(0, SPLITS_PER_BEHAVIOUR);
+      const fleiss = fleissKappa(table);
+      return {
+        row: { behaviour, probes: probes.length, passRate: roundAll(seedEstimate(table, BOOTSTRAP)), fleissKappa: fleiss === null ? null : round(fleiss), passedBy },
+        splits: split.map(({ p }): SeedSplit => ({
+          behaviour, id: p.id, prompt: describePrompt(p.prompt),
+          passedBy: runs.filter((r) => outcomes(r, step).get(outcomeKey(p))?.pass),
+          answers: Object.fromEntries(runs.map((r) => [r, outcomes(r, step).get(outcomeKey(p))?.output ?? ''])),
+        })),
+      };
+    });
+    return { label, step, behaviours: rows.map((r) => r.row), mostSplit: rows.flatMap((r) => r.splits) };
+  });
+  const changes: StepChange[] = runs.length < 2 ? [] : chosen.slice(1).flatMap(({ step: to }, i) => {
+    const from = chosen[i].step;
+    return behaviours.filter(([, probes]) => probes.length > 0).map(([behaviour, probes]) => ({
+      behaviour, from, to,
+      change: roundAll(seedDifference(passTable(probes, from), passTable(probes, to), { seeds: true, probes: true }, BOOTSTRAP)),
+    }));
+  });
   const pairs: PairConvergence[] = [];
   for (let i = 0; i < runs.length; i++) {
     for (let j = i + 1; j < runs.length; j++) {
@@ -74,7 +157,7 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
         const byBehaviour: Record<string, Agreement> = {};
         const total = { both: 0, onlyA: 0, onlyB: 0, neither: 0 };
         const splits: SplitProbe[] = [];
-        for (const [behaviour, probes] of [...results.probes].sort(([x], [y]) => x.localeCompare(y))) {
+        for (const [behaviour, probes] of behaviours) {
           const counts = { both: 0, onlyA: 0, onlyB: 0, neither: 0 };
           for (const p of probes) {
             const pa = !!a.get(outcomeKey(p))?.pass;
@@ -98,39 +181,73 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
       }
     }
   }
-  return { suite: results.suite, steps: chosen, pairs };
+  return { suite: results.suite, runs, steps: chosen, acrossSeeds, changes, pairs };
 }
 
-/** Markdown: one agreement table per step, then the splits (a few per behaviour). */
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+const points = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+const cell = (s: string, max = 60) => s.replace(/\|/g, '\\|').replace(/\n/g, '⏎').slice(0, max);
+
+/** Markdown: every run at once per step, then the change between steps, then pair by pair, then the splits. */
 export function convergenceMarkdown(c: Convergence, splitsPerBehaviour = 3): string {
-  const out = [`# Convergence: ${c.suite}`, '', 'Probe-by-probe agreement between runs. κ is Cohen\'s kappa (1: identical, 0: chance).', ''];
+  const out = [`# Convergence: ${c.suite}`, ''];
   if (c.pairs.length === 0) return [...out, 'This suite has a single run: there is no pair to compare.', ''].join('\n');
-  for (const { label, step } of c.steps) {
-    out.push(`## ${label} (step ${step})`, '', '| run A | run B | both pass | only A | only B | neither | κ |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const p of c.pairs.filter((x) => x.step === step)) {
-      const o = p.overall;
-      out.push(`| ${p.runA} | ${p.runB} | ${o.both} | ${o.onlyA} | ${o.onlyB} | ${o.neither} | ${o.kappa.toFixed(3)} |`);
+  const n = c.runs.length;
+  out.push(`Across all ${n} runs: the mean pass rate with its 95% multi-bootstrap interval (runs and probes resampled together, ${BOOTSTRAP.draws} draws, seed ${BOOTSTRAP.seed}), the runs' standard deviation, and Fleiss' κ among all runs (1: identical, 0: chance, n/a: every run fails, or passes, every probe).`, '');
+  for (const s of c.acrossSeeds) {
+    out.push(`## All runs, ${s.label} (step ${s.step})`, '', `| behaviour | probes | mean pass rate | 95% interval | runs' SD | Fleiss κ | probes passed by 0 / … / ${n} runs |`, '| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const b of s.behaviours) {
+      const r = b.passRate;
+      out.push(`| ${b.behaviour} | ${b.probes} | ${percent(r.mean)} | ${percent(r.low)} – ${percent(r.high)} | ${percent(r.seedSd)} | ${kappaText(b.fleissKappa)} | ${b.passedBy.join(' / ')} |`);
     }
     out.push('');
-    const mid = c.pairs.filter((x) => x.step === step && x.splits.some((s) => s.atFinal));
+  }
+  const spans = [...new Set(c.changes.map((x) => `${x.from}-${x.to}`))];
+  for (const span of spans) {
+    const rows = c.changes.filter((x) => `${x.from}-${x.to}` === span);
+    out.push(`## From step ${rows[0].from} to step ${rows[0].to}, all runs`, '', 'Change in the mean pass rate (percentage points), paired: the same runs and probes are resampled at both steps.', '',
+      '| behaviour | change | 95% interval | P(change ≤ 0) |', '| --- | ---: | ---: | ---: |');
+    for (const x of rows) out.push(`| ${x.behaviour} | ${points(x.change.difference)} | ${points(x.change.low)} – ${points(x.change.high)} | ${x.change.atMostZero.toFixed(3)} |`);
+    out.push('');
+  }
+  out.push('Pair by pair: κ is Cohen\'s kappa (1: identical, 0: chance, n/a: both runs fail, or pass, every probe).', '');
+  for (const { label, step } of c.steps) {
+    const pairs = c.pairs.filter((x) => x.step === step);
+    out.push(`## Pairs, ${label} (step ${step})`, '', '| run A | run B | both pass | only A | only B | neither | κ |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const p of pairs) {
+      const o = p.overall;
+      out.push(`| ${p.runA} | ${p.runB} | ${o.both} | ${o.onlyA} | ${o.onlyB} | ${o.neither} | ${kappaText(o.kappa)} |`);
+    }
+    out.push('', `κ per behaviour:`, '', `| behaviour | ${pairs.map((p) => `${p.runA} / ${p.runB}`).join(' | ')} |`, `| --- | ${pairs.map(() => '---:').join(' | ')} |`);
+    for (const b of Object.keys(pairs[0]?.byBehaviour ?? {})) out.push(`| ${b} | ${pairs.map((p) => kappaText(p.byBehaviour[b].kappa)).join(' | ')} |`);
+    out.push('');
+    const mid = pairs.filter((x) => x.splits.some((s) => s.atFinal));
     if (mid.length) {
       out.push('Splits at this step and what the final step made of them:', '', '| run A | run B | split | resolved: both pass | resolved: neither | still split |', '| --- | --- | ---: | ---: | ---: | ---: |');
       for (const p of mid) {
-        const n = (k: string) => p.splits.filter((s) => s.atFinal === k).length;
-        out.push(`| ${p.runA} | ${p.runB} | ${p.splits.length} | ${n('both')} | ${n('neither')} | ${n('split')} |`);
+        const count = (k: string) => p.splits.filter((s) => s.atFinal === k).length;
+        out.push(`| ${p.runA} | ${p.runB} | ${p.splits.length} | ${count('both')} | ${count('neither')} | ${count('split')} |`);
       }
       out.push('');
     }
   }
-  const last = c.steps[c.steps.length - 1];
-  const examples = c.pairs.filter((p) => p.step === last?.step).flatMap((p) => {
+  const last = c.acrossSeeds[c.acrossSeeds.length - 1];
+  if (last?.mostSplit.length) {
+    out.push(`## Probes that split the runs most at step ${last.step} (up to ${SPLITS_PER_BEHAVIOUR} per behaviour)`, '', '| behaviour | passed by | prompt | answers |', '| --- | --- | --- | --- |');
+    for (const s of last.mostSplit) {
+      const answers = Object.entries(s.answers).map(([run, a]) => `${run}: ${a}`).join('; ');
+      out.push(`| ${s.behaviour} | ${s.passedBy.join(', ')} | ${cell(s.prompt)} | ${cell(answers, 200)} |`);
+    }
+    out.push('');
+  }
+  const lastStep = c.steps[c.steps.length - 1];
+  const examples = c.pairs.filter((p) => p.step === lastStep?.step).flatMap((p) => {
     const perBehaviour = new Map<string, SplitProbe[]>();
     for (const s of p.splits) perBehaviour.set(s.behaviour, [...(perBehaviour.get(s.behaviour) ?? []), s]);
     return [...perBehaviour.values()].flatMap((ss) => ss.slice(0, splitsPerBehaviour).map((s) => ({ p, s })));
   });
   if (examples.length) {
-    out.push(`## Probes that split runs at step ${last.step} (up to ${splitsPerBehaviour} per behaviour and pair)`, '', '| behaviour | runs | passed by | prompt | A says | B says |', '| --- | --- | --- | --- | --- | --- |');
-    const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, '⏎').slice(0, 60);
+    out.push(`## Probes that split pairs at step ${lastStep.step} (up to ${splitsPerBehaviour} per behaviour and pair)`, '', '| behaviour | runs | passed by | prompt | A says | B says |', '| --- | --- | --- | --- | --- | --- |');
     for (const { p, s } of examples) out.push(`| ${s.behaviour} | ${p.runA} / ${p.runB} | ${s.passedBy} | ${cell(s.prompt)} | ${cell(s.outputA)} | ${cell(s.outputB)} |`);
     out.push('');
   }

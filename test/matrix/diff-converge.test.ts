@@ -43,18 +43,21 @@ describe('diffMatrices', () => {
 describe('convergence', () => {
   it("Cohen's kappa of the textbook table is 0.4", () => {
     expect(cohensKappa({ both: 20, onlyA: 5, onlyB: 10, neither: 15 })).toBe(0.4);
-    expect(cohensKappa({ both: 10, onlyA: 0, onlyB: 0, neither: 0 })).toBe(1);
+    // Both runs pass everything: nothing varies, so kappa is undefined rather than 1.
+    expect(cohensKappa({ both: 10, onlyA: 0, onlyB: 0, neither: 0 })).toBeNull();
+    expect(cohensKappa({ both: 0, onlyA: 0, onlyB: 0, neither: 0 })).toBeNull();
   });
 
   it('counts agreement per pair at the middle and final steps and follows mid-training splits', () => {
     const probes: Probe[] = [0, 1, 2, 3].map((i) => ({ id: `p${i}`, behaviour: 'b', prompt: `prompt ${i}`, judge: { kind: 'next', expected: 'x' } }));
+    const never: Probe[] = [{ id: 'q', behaviour: 'never', prompt: 'hard', judge: { kind: 'next', expected: 'x' } }];
     const run = (name: string, step: number, passes: boolean[]) => ({
       run: name, step, checkpoint: `checkpoint-${step}`,
-      outcomes: new Map<string, Outcome>(passes.map((p, i) => [`b/p${i}`, { pass: p, output: p ? 'yes' : 'no' }])),
+      outcomes: new Map<string, Outcome>([...passes.map((p, i): [string, Outcome] => [`b/p${i}`, { pass: p, output: p ? 'yes' : 'no' }]), ['never/q', { pass: false, output: 'no' }]]),
     });
     const results: SuiteResults = {
       suite: 'demo',
-      probes: new Map([['b', probes]]),
+      probes: new Map([['b', probes], ['never', never]]),
       checkpoints: [
         run('A', 0, [false, false, false, false]), run('A', 10, [true, true, false, false]), run('A', 20, [true, true, true, false]),
         run('B', 0, [false, false, false, false]), run('B', 10, [true, false, true, false]), run('B', 20, [true, true, false, false]),
@@ -63,12 +66,25 @@ describe('convergence', () => {
     const c = convergence(results);
     expect(c.steps).toEqual([{ label: 'middle', step: 10 }, { label: 'final', step: 20 }]);
     const [mid, final] = c.pairs;
-    expect(mid.overall).toEqual({ both: 1, onlyA: 1, onlyB: 1, neither: 1, kappa: 0 });
+    expect(mid.byBehaviour.b).toEqual({ both: 1, onlyA: 1, onlyB: 1, neither: 1, kappa: 0 });
+    expect(mid.byBehaviour.never).toEqual({ both: 0, onlyA: 0, onlyB: 0, neither: 1, kappa: null });
     // p1 split at step 10 (A only) is resolved at 20 (both pass); p2 (B only) is still split.
     expect(mid.splits.map((s) => [s.id, s.passedBy, s.atFinal])).toEqual([['p1', 'A', 'both'], ['p2', 'B', 'split']]);
-    expect(final.overall).toMatchObject({ both: 2, onlyA: 1, onlyB: 0, neither: 1 });
+    expect(final.overall).toMatchObject({ both: 2, onlyA: 1, onlyB: 0, neither: 2 });
+    // Across both runs. Step 10: probes passed by 2, 1, 1, 0 runs: agreement 1/2 = chance, Fleiss' kappa 0.
+    // Step 20: passed by 2, 2, 1, 0: agreement 3/4, chance (5/8)^2 + (3/8)^2 = 17/32, kappa (3/4 - 17/32) / (15/32) = 7/15.
+    const [at10, at20] = c.acrossSeeds;
+    expect(at10.behaviours[0]).toMatchObject({ behaviour: 'b', probes: 4, fleissKappa: 0, passedBy: [1, 2, 1], passRate: { mean: 0.5, seedSd: 0 } });
+    expect(at20.behaviours[0]).toMatchObject({ fleissKappa: Math.round((7 / 15) * 1e4) / 1e4, passedBy: [1, 1, 2], passRate: { mean: 0.625 } });
+    expect(at20.behaviours[1]).toMatchObject({ behaviour: 'never', fleissKappa: null, passedBy: [1, 0, 0] });
+    expect(at20.mostSplit.map((s) => [s.id, s.passedBy, s.answers])).toEqual([['p2', ['A'], { A: 'yes', B: 'no' }]]);
+    expect(c.changes[0]).toMatchObject({ behaviour: 'b', from: 10, to: 20, change: { difference: 0.125 } });
     const md = convergenceMarkdown(c);
-    expect(md).toContain('| A | B | 1 | 1 | 1 | 1 | 0.000 |');
-    expect(md).toContain('| A | B | 2 | 1 | 0 | 1 |');
+    expect(md).toContain('| A | B | 1 | 1 | 1 | 2 | 0.167 |');
+    expect(md).toContain('| A | B | 2 | 1 | 0 | 2 |');
+    expect(md).toContain('| b | 4 | 50.0% |');
+    expect(md).toContain('| never | 1 | 0.0% | 0.0% – 0.0% | 0.0% | n/a | 1 / 0 / 0 |');
+    expect(md).toContain('| never | n/a |');
+    expect(md).toContain('| b | +12.5 |');
   });
 });

@@ -6,7 +6,7 @@ import { behaviourSuiteOptions, evaluateFromFlags, type SuiteFlags } from '../su
 
 export function convergeCommand(): Command {
   return behaviourSuiteOptions(new Command('converge'))
-    .description('probe-by-probe agreement between runs: counts, Cohen\'s kappa, the probes that split them')
+    .description('agreement between runs: multi-bootstrap pass rates across all runs, Fleiss\' and Cohen\'s kappa, the probes that split them')
     .option('--steps <steps>', 'comma-separated steps to compare at, the only checkpoints evaluated (default: the middle and final shared steps of --checkpoints)', parseSteps)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .action(async (flags: SuiteFlags & { steps?: number[]; format: 'md' | 'json' }, cmd: Command) => {
