@@ -2,6 +2,7 @@ import type { Outcome } from '../judge/judge.js';
 import { outcomeKey } from '../run/probe-plan.js';
 import type { SuiteResults } from '../run/runner.js';
 import { describePrompt, type ProbeRecord } from '../spec/probe.js';
+import { MIN_RISE, emergence, type Emergence } from './emergence.js';
 import { fleissKappa, passCount, seedDifference, seedEstimate, type PassTable, type SeedDifference, type SeedEstimate } from './seeds.js';
 
 export interface Agreement {
@@ -77,6 +78,8 @@ export interface Convergence {
   /** Every run at once, per compared step; empty with fewer than two runs. */
   acrossSeeds: StepAcrossSeeds[];
   changes: StepChange[];
+  /** Per run and behaviour, over every checkpoint of the run: the step where the pass rate crosses half its rise. */
+  emergence: Emergence[];
   pairs: PairConvergence[];
 }
 
@@ -146,6 +149,15 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
       change: roundAll(seedDifference(passTable(probes, from), passTable(probes, to), { seeds: true, probes: true }, BOOTSTRAP)),
     }));
   });
+  const emerged = runs.flatMap((run) => {
+    const steps = stepsOf(run).sort((a, b) => a - b);
+    return behaviours.filter(([, probes]) => probes.length > 0).map(([behaviour, probes]) => {
+      const passes = steps.map((step) => { const o = outcomes(run, step); return probes.map((p) => !!o.get(outcomeKey(p))?.pass); });
+      const e = emergence(run, behaviour, steps, passes, { seed: BOOTSTRAP.seed });
+      const r = (x: number | null) => (x === null ? null : Math.round(x));
+      return { ...e, from: round(e.from), to: round(e.to), step: r(e.step), low: r(e.low), high: r(e.high), noRise: round(e.noRise) };
+    });
+  });
   const pairs: PairConvergence[] = [];
   for (let i = 0; i < runs.length; i++) {
     for (let j = i + 1; j < runs.length; j++) {
@@ -181,12 +193,34 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
       }
     }
   }
-  return { suite: results.suite, runs, steps: chosen, acrossSeeds, changes, pairs };
+  return { suite: results.suite, runs, steps: chosen, acrossSeeds, changes, emergence: emerged, pairs };
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const points = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 const cell = (s: string, max = 60) => s.replace(/\|/g, '\\|').replace(/\n/g, '⏎').slice(0, max);
+
+const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** When each behaviour emerges in each run, and how far apart the runs are. */
+function emergenceMarkdown(c: Convergence): string[] {
+  const behaviours = [...new Set(c.emergence.map((e) => e.behaviour))];
+  if (behaviours.length === 0) return [];
+  const out = ['## When each behaviour emerges', '',
+    `The step where a run's pass rate crosses half its rise from its first checkpoint to its last (interpolated on ln(1 + step); 95% interval over probe resamples); no rise: it rose by less than ${100 * MIN_RISE} points. Spread: the latest run's step over the earliest's.`, '',
+    `| behaviour | ${c.runs.join(' | ')} | spread |`, `| --- | ${c.runs.map(() => '---:').join(' | ')} | ---: |`];
+  for (const b of behaviours) {
+    const row = c.runs.map((r) => c.emergence.find((e) => e.run === r && e.behaviour === b));
+    const cells = row.map((e) => (!e ? '' : e.step === null ? `no rise (${percentText(e.from)} → ${percentText(e.to)})`
+      : `${thousands(e.step)} (${e.low === null ? '?' : thousands(e.low)}–${e.high === null ? '?' : thousands(e.high)})`));
+    const steps = row.flatMap((e) => (e?.step ? [e.step] : []));
+    const spread = steps.length >= 2 ? `×${(Math.max(...steps) / Math.min(...steps)).toFixed(1)}` : '';
+    out.push(`| ${b} | ${cells.join(' | ')} | ${spread} |`);
+  }
+  return [...out, ''];
+}
+
+const percentText = (x: number) => `${(100 * x).toFixed(0)}%`;
 
 /** Markdown: every run at once per step, then the change between steps, then pair by pair, then the splits. */
 export function convergenceMarkdown(c: Convergence, splitsPerBehaviour = 3): string {
@@ -210,6 +244,7 @@ export function convergenceMarkdown(c: Convergence, splitsPerBehaviour = 3): str
     for (const x of rows) out.push(`| ${x.behaviour} | ${points(x.change.difference)} | ${points(x.change.low)} – ${points(x.change.high)} | ${x.change.atMostZero.toFixed(3)} |`);
     out.push('');
   }
+  out.push(...emergenceMarkdown(c));
   out.push('Pair by pair: κ is Cohen\'s kappa (1: identical, 0: chance, n/a: both runs fail, or pass, every probe).', '');
   for (const { label, step } of c.steps) {
     const pairs = c.pairs.filter((x) => x.step === step);

@@ -5,7 +5,9 @@ import { LmbError, thrownLine } from '../errors.js';
 import { safeName } from '../files/safe-name.js';
 import { atomicWrite } from '../files/atomic-write.js';
 import type { SuiteResults } from '../run/runner.js';
+import { renderChart } from '../plot/chart.js';
 import { convergence, convergenceMarkdown } from './converge.js';
+import { emergenceChart } from './emergence-chart.js';
 import { matrixHeatmap } from './heatmap.js';
 import { matrixMarkdown } from './markdown.js';
 import { buildMatrix, type PassRateMatrix } from './matrix.js';
@@ -33,7 +35,7 @@ export interface SnapshotUpdate {
   kept: number;
   /** Behaviours whose probe set changed, with how many of their committed cells outside this run were dropped. */
   dropped: { behaviour: string; change: string; cells: number }[];
-  /** Whether convergence.json/md were rewritten (only a run over the whole grid rewrites them). */
+  /** Whether convergence.json/md and emergence.svg were rewritten (only a run over the whole grid rewrites them). */
   convergence: boolean;
 }
 
@@ -43,7 +45,7 @@ export interface SnapshotUpdate {
  * narrowed one (`partial`) updates only its own cells and leaves every other committed cell,
  * and the convergence files, as they were.
  */
-export function writeResultsSnapshot(dir: string, results: SuiteResults, opts: { partial?: boolean } = {}): SnapshotUpdate {
+export async function writeResultsSnapshot(dir: string, results: SuiteResults, opts: { partial?: boolean } = {}): Promise<SnapshotUpdate> {
   const now = buildMatrix(results);
   const updated = countCells(now);
   if (!opts.partial) {
@@ -51,6 +53,7 @@ export function writeResultsSnapshot(dir: string, results: SuiteResults, opts: {
     const conv = convergence(results);
     atomicWrite(join(dir, 'convergence.json'), `${JSON.stringify(conv, null, 2)}\n`);
     atomicWrite(join(dir, 'convergence.md'), `${convergenceMarkdown(conv)}\n`);
+    atomicWrite(join(dir, 'emergence.svg'), await renderChart(emergenceChart(results.suite, conv.emergence)));
     return { matrix: now, updated, kept: 0, dropped: [], convergence: true };
   }
   const { matrix, dropped } = overlayCells(readSnapshot(dir), now);

@@ -13,7 +13,7 @@ export interface SectionKind {
 
 export const SECTION_KINDS: readonly SectionKind[] = [
   { folder: '.', title: 'Pass rates', files: ['heatmap.svg', 'matrix.md'] },
-  { folder: '.', title: 'Convergence between runs', files: ['convergence.md'] },
+  { folder: '.', title: 'Convergence between runs', files: ['emergence.svg', 'convergence.md'] },
   { folder: 'curves', title: 'Learning curves', files: ['curves.svg', 'curves.md'] },
   { folder: 'pca', title: 'PCA of per-token loss', files: ['variance.svg', 'loadings.svg', 'pca.md'] },
   { folder: 'induction', title: 'Induction heads', files: ['induction.svg', 'induction.md'] },

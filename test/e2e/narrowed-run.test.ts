@@ -39,7 +39,7 @@ describe('narrowed runs, from a subfolder of the project', () => {
     expect(r.stderr).toBe('lmb: evaluating 16 probes on 4 checkpoints\n' +
       ['alpha @ step 0', 'alpha @ step 10', 'beta @ step 0', 'beta @ step 10'].map((c, i) => `lmb: [${i + 1}/4] ${c}: 16 computed, 0 cached\n`).join(''));
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('updated 8 cells in snapshots/family/{matrix.json,matrix.md,heatmap.svg,convergence.json,convergence.md}');
+    expect(r.stdout).toContain('updated 8 cells in snapshots/family/{matrix.json,matrix.md,heatmap.svg,convergence.json,convergence.md,emergence.svg}');
     expect(JSON.parse(snapshot('matrix.json')).cells.echo.alpha['10']).toMatchObject({ passed: 8, total: 8 });
     expect(existsSync(join(project, '.cache', 'lmb', 'answers'))).toBe(true);
     expect(readdirSync(sub)).toEqual([]);

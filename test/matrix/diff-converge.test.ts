@@ -79,7 +79,15 @@ describe('convergence', () => {
     expect(at20.behaviours[1]).toMatchObject({ behaviour: 'never', fleissKappa: null, passedBy: [1, 0, 0] });
     expect(at20.mostSplit.map((s) => [s.id, s.passedBy, s.answers])).toEqual([['p2', ['A'], { A: 'yes', B: 'no' }]]);
     expect(c.changes[0]).toMatchObject({ behaviour: 'b', from: 10, to: 20, change: { difference: 0.125 } });
+    // Emergence over steps 0, 10, 20. A: rates 0, 1/2, 3/4, half its rise (3/8) three quarters of the way
+    // from ln 1 to ln 11: step 11^(3/4) - 1 = 5.03. B: 0, 1/2, 1/2, half-way at sqrt(11) - 1 = 2.32.
+    const emerged = (run: string, b: string) => c.emergence.find((e) => e.run === run && e.behaviour === b);
+    expect(emerged('A', 'b')).toMatchObject({ step: 5, from: 0, to: 0.75, noRise: expect.any(Number) });
+    expect(emerged('B', 'b')).toMatchObject({ step: 2, from: 0, to: 0.5 });
+    expect(emerged('A', 'never')).toMatchObject({ step: null, low: null, high: null, noRise: 1 });
     const md = convergenceMarkdown(c);
+    expect(md).toMatch(/\| b \| 5 \(\d+–\d+\) \| 2 \(\d+–\d+\) \| ×2\.5 \|/);
+    expect(md).toContain('| never | no rise (0% → 0%) | no rise (0% → 0%) |  |');
     expect(md).toContain('| A | B | 1 | 1 | 1 | 2 | 0.167 |');
     expect(md).toContain('| A | B | 2 | 1 | 0 | 2 |');
     expect(md).toContain('| b | 4 | 50.0% |');

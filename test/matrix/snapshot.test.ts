@@ -29,15 +29,17 @@ const FULL: [string, number][] = [['a', 0], ['a', 10], ['b', 0], ['b', 10]];
 const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'matrix.json'), 'utf8'));
 
 describe('writeResultsSnapshot', () => {
-  it('a narrowed run updates only its cells: every other committed cell stays byte for byte, convergence untouched', () => {
+  it('a narrowed run updates only its cells: every other committed cell stays byte for byte, convergence untouched', async () => {
     const dir = join(root, 'narrowed');
-    const full = writeResultsSnapshot(dir, results(FULL, PROBES, (id, run, step) => (id.charCodeAt(1) + step + run.length) % 2 === 0));
+    const full = await writeResultsSnapshot(dir, results(FULL, PROBES, (id, run, step) => (id.charCodeAt(1) + step + run.length) % 2 === 0));
     expect(full).toMatchObject({ updated: 16 - 8, kept: 0, convergence: true });
     const committed = read(dir);
     const convergence = readFileSync(join(dir, 'convergence.json'), 'utf8');
+    const emergenceSvg = readFileSync(join(dir, 'emergence.svg'), 'utf8');
+    expect(emergenceSvg).toMatch(/^<svg/);
 
     // Only echo, only run b at step 10: every probe now passes.
-    const u = writeResultsSnapshot(dir, results([['b', 10]], { echo: PROBES.echo }, () => true), { partial: true });
+    const u = await writeResultsSnapshot(dir, results([['b', 10]], { echo: PROBES.echo }, () => true), { partial: true });
     expect(u).toMatchObject({ updated: 1, kept: 7, dropped: [], convergence: false });
     const now = read(dir);
     expect(now.cells.echo.b['10']).toMatchObject({ passed: 4, total: 4 });
@@ -49,13 +51,14 @@ describe('writeResultsSnapshot', () => {
     }
     expect(now.probeSets).toEqual(committed.probeSets);
     expect(readFileSync(join(dir, 'convergence.json'), 'utf8')).toBe(convergence);
+    expect(readFileSync(join(dir, 'emergence.svg'), 'utf8')).toBe(emergenceSvg);
   });
 
-  it('a narrowed run that changed a behaviour\'s probe set drops that behaviour\'s other cells and says so', () => {
+  it('a narrowed run that changed a behaviour\'s probe set drops that behaviour\'s other cells and says so', async () => {
     const dir = join(root, 'changed');
-    writeResultsSnapshot(dir, results(FULL, PROBES, () => false));
+    await writeResultsSnapshot(dir, results(FULL, PROBES, () => false));
     const fewer = { echo: ['e1', 'e2'] };
-    const u = writeResultsSnapshot(dir, results([['a', 10]], fewer, () => true), { partial: true });
+    const u = await writeResultsSnapshot(dir, results([['a', 10]], fewer, () => true), { partial: true });
     expect(u.dropped).toEqual([{ behaviour: 'echo', change: 'probe set changed: 4 -> 2 probes', cells: 3 }]);
     const now = read(dir);
     expect(Object.keys(now.cells.echo.a)).toEqual(['10']);
@@ -67,20 +70,20 @@ describe('writeResultsSnapshot', () => {
     expect(readFileSync(join(dir, 'heatmap.svg'), 'utf8')).toContain('echo · b · step 0: not evaluated');
   });
 
-  it('a snapshot written before probe sets were recorded: cells counting other totals are taken as another probe set', () => {
+  it('a snapshot written before probe sets were recorded: cells counting other totals are taken as another probe set', async () => {
     const dir = join(root, 'older');
-    writeResultsSnapshot(dir, results(FULL, PROBES, () => false));
+    await writeResultsSnapshot(dir, results(FULL, PROBES, () => false));
     const older = read(dir);
     delete older.probeSets;
     writeFileSync(join(dir, 'matrix.json'), JSON.stringify(older));
-    const u = writeResultsSnapshot(dir, results([['a', 10]], { echo: ['e1', 'e2', 'e3', 'e4', 'e5'] }, () => true), { partial: true });
+    const u = await writeResultsSnapshot(dir, results([['a', 10]], { echo: ['e1', 'e2', 'e3', 'e4', 'e5'] }, () => true), { partial: true });
     expect(u.dropped).toEqual([{ behaviour: 'echo', change: 'probe set changed: 4 -> 5 probes', cells: 3 }]);
     expect(read(dir).cells.echo.a).toEqual({ 10: expect.objectContaining({ total: 5 }) });
   });
 
-  it('a matrix.json of the wrong shape is a one-line SNAPSHOT_INVALID naming the field', () => {
+  it('a matrix.json of the wrong shape is a one-line SNAPSHOT_INVALID naming the field', async () => {
     const dir = join(root, 'damaged');
-    writeResultsSnapshot(dir, results(FULL, PROBES, () => false));
+    await writeResultsSnapshot(dir, results(FULL, PROBES, () => false));
     const m = read(dir);
     m.cells.echo.b = null;
     writeFileSync(join(dir, 'matrix.json'), JSON.stringify(m));

@@ -39,13 +39,13 @@ export function mergeCommand(): Command {
       if (flags.tokens && !flags.results && !existsSync(recorded.folder)) return;
       const behaviours = await loadBehaviours(project.behavioursDir, { only: flags.behaviours, root: project.root });
       const results = recorded.judge(grid, behaviours);
-      writeMerged(flags.snapshots ? { ...project, snapshotsDir: resolve(flags.snapshots) } : project, results, isNarrowed(flags));
+      await writeMerged(flags.snapshots ? { ...project, snapshotsDir: resolve(flags.snapshots) } : project, results, isNarrowed(flags));
     });
 }
 
-function writeMerged(project: Project, results: ReturnType<GridResults['judge']>, partial: boolean): void {
+async function writeMerged(project: Project, results: ReturnType<GridResults['judge']>, partial: boolean): Promise<void> {
   const dir = snapshotDir(project, results.suite);
-  const update = writeResultsSnapshot(dir, results, { partial });
+  const update = await writeResultsSnapshot(dir, results, { partial });
   process.stdout.write(`${matrixForTerminal(update.matrix)}\n`);
   process.stdout.write(`merged ${results.checkpoints.length} checkpoints\n${snapshotSummary(shownPath(dir, project.root), update)}\n`);
 }

@@ -32,7 +32,7 @@ export function runCommand(): Command {
         return;
       }
       const dir = snapshotDir(project, suite.name);
-      const update = writeResultsSnapshot(dir, results!, { partial: isNarrowed(flags) });
+      const update = await writeResultsSnapshot(dir, results!, { partial: isNarrowed(flags) });
       process.stdout.write(`${matrixForTerminal(update.matrix)}\n`);
       process.stdout.write(`${snapshotSummary(shownPath(dir, project.root), update)}\n`);
     });
@@ -40,7 +40,7 @@ export function runCommand(): Command {
 
 /** What a snapshot update did, in a few lines: cells updated and kept, probe sets that changed, the files. */
 export function snapshotSummary(dir: string, u: SnapshotUpdate): string {
-  const lines = [`updated ${u.updated} cells${u.kept ? `, kept the ${u.kept} other committed cells` : ''} in ${dir}/{matrix.json,matrix.md,heatmap.svg${u.convergence ? ',convergence.json,convergence.md' : ''}}`];
+  const lines = [`updated ${u.updated} cells${u.kept ? `, kept the ${u.kept} other committed cells` : ''} in ${dir}/{matrix.json,matrix.md,heatmap.svg${u.convergence ? ',convergence.json,convergence.md,emergence.svg' : ''}}`];
   for (const d of u.dropped) lines.push(`${d.behaviour}: ${d.change}; dropped its ${d.cells} committed cells outside this run, computed with the old probes (run without --checkpoints/--runs to refill them)`);
   if (!u.convergence) lines.push('convergence.json/md left as they were: this run did not cover the whole grid (lmb converge compares any steps)');
   return lines.join('\n');

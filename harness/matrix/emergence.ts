@@ -1,0 +1,88 @@
+/**
+ * When a behaviour emerges in a run: the step where its pass rate crosses half its rise, from the
+ * rate at the run's first checkpoint to the rate at its last, interpolated on ln(1 + step) (a
+ * log-step axis on which step 0 has a place), with a bootstrap interval over probes.
+ */
+import { prng } from '../analysis/prng.js';
+
+/** A rise smaller than this (5 points of pass rate) is no emergence: its half-way step would be noise. */
+export const MIN_RISE = 0.05;
+
+export interface Emergence {
+  run: string;
+  behaviour: string;
+  /** Pass rate at the first and the last checkpoint. */
+  from: number;
+  to: number;
+  /** The half-rise step, or null when the rate rises by less than MIN_RISE. */
+  step: number | null;
+  /** 95% percentile interval of the step over probe resamples that rise (null when none does). */
+  low: number | null;
+  high: number | null;
+  /** Share of probe resamples that do not rise by MIN_RISE (and so have no step). */
+  noRise: number;
+}
+
+export interface EmergenceOptions {
+  /** Probe resamples (default 1000). */
+  draws?: number;
+  /** Seed of the resampling (default 1). */
+  seed?: number;
+}
+
+const x = (step: number) => Math.log1p(step);
+
+/**
+ * The half-rise step of a curve sampled at increasing `steps`, or null without a rise of
+ * MIN_RISE. Where the curve crosses the half-way level more than once, the last upward crossing
+ * counts: after it the rate stays at or above half its rise.
+ */
+export function halfRiseStep(steps: readonly number[], rates: ArrayLike<number>): number | null {
+  const n = steps.length;
+  if (n < 2) return null;
+  const rise = rates[n - 1] - rates[0];
+  if (!(rise >= MIN_RISE)) return null;
+  const half = rates[0] + rise / 2;
+  let i = n - 2;
+  while (i > 0 && rates[i] >= half) i--;
+  const t = (half - rates[i]) / (rates[i + 1] - rates[i]);
+  return Math.expm1(x(steps[i]) + t * (x(steps[i + 1]) - x(steps[i])));
+}
+
+/**
+ * The emergence of one behaviour in one run from `passes[s][j]`: whether probe j passes at
+ * `steps[s]` (steps increasing, every step the same probes).
+ */
+export function emergence(run: string, behaviour: string, steps: readonly number[], passes: readonly (readonly boolean[])[],
+  opts: EmergenceOptions = {}): Emergence {
+  const draws = opts.draws ?? 1000;
+  const rand = prng(opts.seed ?? 1);
+  const S = steps.length;
+  const N = passes[0]?.length ?? 0;
+  const table = new Uint8Array(S * N);
+  passes.forEach((row, s) => row.forEach((p, j) => (table[s * N + j] = p ? 1 : 0)));
+  const rates = (weights: Uint32Array | null) => {
+    const out = new Float64Array(S);
+    for (let s = 0; s < S; s++) {
+      let sum = 0;
+      for (let j = 0; j < N; j++) sum += table[s * N + j] * (weights ? weights[j] : 1);
+      out[s] = N ? sum / N : 0;
+    }
+    return out;
+  };
+  const whole = rates(null);
+  const found: number[] = [];
+  const weights = new Uint32Array(N);
+  for (let d = 0; d < draws && N > 0; d++) {
+    weights.fill(0);
+    for (let j = 0; j < N; j++) weights[Math.floor(rand() * N)]++;
+    const step = halfRiseStep(steps, rates(weights));
+    if (step !== null) found.push(step);
+  }
+  found.sort((a, b) => a - b);
+  const at = (q: number) => (found.length ? found[Math.round(q * (found.length - 1))] : null);
+  return {
+    run, behaviour, from: whole[0] ?? 0, to: whole[S - 1] ?? 0, step: halfRiseStep(steps, whole),
+    low: at(0.025), high: at(0.975), noRise: draws && N ? 1 - found.length / draws : 1,
+  };
+}
