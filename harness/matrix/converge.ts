@@ -1,6 +1,7 @@
 import type { Outcome } from '../judge/judge.js';
 import { outcomeKey } from '../run/probe-plan.js';
 import type { SuiteResults } from '../run/runner.js';
+import { cell as markdownCell } from '../analysis/markdown-cells.js';
 import { describePrompt, type ProbeRecord } from '../spec/probe.js';
 import { MIN_RISE, emergence, type Emergence } from './emergence.js';
 import { fleissKappa, passCount, seedDifference, seedEstimate, type PassTable, type SeedDifference, type SeedEstimate } from './seeds.js';
@@ -198,7 +199,8 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const points = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
-const cell = (s: string, max = 60) => s.replace(/\|/g, '\\|').replace(/\n/g, '⏎').slice(0, max);
+/** Shortened first, then escaped: a prompt shows literally (`__name__` is not bold) and no escape is cut in half. */
+const cell = (s: string, max = 60) => markdownCell(s.slice(0, max));
 
 const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../harness/judge/judge.js';
 import { cohensKappa, convergence, convergenceMarkdown } from '../../harness/matrix/converge.js';
 import { diffMarkdown, diffMatrices } from '../../harness/matrix/diff.js';
+import { markdownHtml } from '../../harness/report/markdown.js';
 import { makeCell, type PassRateMatrix } from '../../harness/matrix/matrix.js';
 import type { SuiteResults } from '../../harness/run/runner.js';
 import type { Probe } from '../../harness/spec/probe.js';
@@ -49,7 +50,7 @@ describe('convergence', () => {
   });
 
   it('counts agreement per pair at the middle and final steps and follows mid-training splits', () => {
-    const probes: Probe[] = [0, 1, 2, 3].map((i) => ({ id: `p${i}`, behaviour: 'b', prompt: `prompt ${i}`, judge: { kind: 'next', expected: 'x' } }));
+    const probes: Probe[] = [0, 1, 2, 3].map((i) => ({ id: `p${i}`, behaviour: 'b', prompt: `if __name__ == "__main__": ${i}`, judge: { kind: 'next', expected: 'x' } }));
     const never: Probe[] = [{ id: 'q', behaviour: 'never', prompt: 'hard', judge: { kind: 'next', expected: 'x' } }];
     const run = (name: string, step: number, passes: boolean[]) => ({
       run: name, step, checkpoint: `checkpoint-${step}`,
@@ -89,6 +90,11 @@ describe('convergence', () => {
     expect(md).toMatch(/\| b \| 5 \(\d+–\d+\) \| 2 \(\d+–\d+\) \| ×2\.5 \|/);
     expect(md).toContain('| never | no rise (0% → 0%) | no rise (0% → 0%) |  |');
     expect(md).toContain('| A | B | 1 | 1 | 1 | 2 | 0.167 |');
+    // Prompts show literally, in the markdown and in the report's HTML: no bold "name" and "main".
+    expect(md).toContain('"if \\_\\_name\\_\\_ == \\\\"\\_\\_main\\_\\_\\\\": 2"');
+    const html = markdownHtml(md, { headingOffset: 0, shown: () => false });
+    expect(html).toContain('if __name__ == \\&quot;__main__\\&quot;: 2');
+    expect(html).not.toContain('<strong>name</strong>');
     expect(md).toContain('| A | B | 2 | 1 | 0 | 2 |');
     expect(md).toContain('| b | 4 | 50.0% |');
     expect(md).toContain('| never | 1 | 0.0% | 0.0% – 0.0% | 0.0% | n/a | 1 / 0 / 0 |');
