@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { outcomeKey } from '../run/probe-plan.js';
 import type { SuiteResults } from '../run/runner.js';
+import type { ProbeRecord } from '../spec/probe.js';
 import { wilson } from './wilson.js';
 
 export interface Cell {
@@ -31,12 +32,17 @@ export interface PassRateMatrix {
 export interface ProbeSet {
   hash: string;
   probes: number;
+  /** For a behaviour of choice probes only: the pass rate of guessing, the mean of 1 / options. */
+  chance?: number;
 }
 
-/** A probe set's identity: its ids, in any order. */
-export function probeSetOf(probes: readonly { id: string }[]): ProbeSet {
+/** A probe set's identity (its ids, in any order) and, for choice probes, the rate of guessing. */
+export function probeSetOf(probes: readonly Pick<ProbeRecord, 'id' | 'judge'>[]): ProbeSet {
   const ids = probes.map((p) => p.id).sort();
-  return { hash: createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 12), probes: ids.length };
+  const set: ProbeSet = { hash: createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 12), probes: ids.length };
+  const options = probes.map((p) => (p.judge.kind === 'choice' ? p.judge.options.length : 0));
+  if (options.length && options.every((n) => n > 0)) set.chance = round(options.reduce((a, n) => a + 1 / n, 0) / options.length);
+  return set;
 }
 
 /** `probe set changed: 148 -> 60 probes` when a behaviour's probes differ between two matrices, else undefined. */

@@ -69,7 +69,7 @@ const MatrixSchema = z.object({
   suite: z.string(),
   behaviours: z.array(z.string()),
   runs: z.array(z.object({ name: z.string(), steps: z.array(z.number()) })),
-  probeSets: z.record(z.string(), z.object({ hash: z.string(), probes: z.number() })).optional(),
+  probeSets: z.record(z.string(), z.object({ hash: z.string(), probes: z.number(), chance: z.number().optional() })).optional(),
   cells: z.record(z.string(), z.record(z.string(), z.record(z.string(), CellSchema))),
 });
 
