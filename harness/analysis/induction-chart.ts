@@ -26,7 +26,13 @@ export function inductionChart(suite: string, runs: readonly RunInduction[]): Ch
   const x = { field: 'step', type: 'quantitative', title: 'training step (symlog)', scale: { type: 'symlog' }, axis } as const;
   const color = { field: 'run', type: 'nominal', title: 'run' } as const;
   const phased = runs.filter((r) => r.phaseChange);
-  const panel = (title: string, domain?: [number, number]): Panel => ({
+  const uniform = [...new Set(runs.map((r) => r.uniformPrefixMatching))].map((u) => ({ uniform: Math.round(u * 1e4) / 1e4 }));
+  // A dotted grey line: what a head attending uniformly to every token so far scores.
+  const chance: Extract<Panel, { layer: unknown }>['layer'][number] = {
+    data: { values: uniform }, mark: { type: 'rule', strokeDash: [2, 2], color: '#888' },
+    encoding: { y: { field: 'uniform', type: 'quantitative', title: 'uniform attention' } },
+  };
+  const panel = (title: string, domain?: [number, number], extra: Extract<Panel, { layer: unknown }>['layer'] = []): Panel => ({
     title: { text: title, anchor: 'start', fontSize: 12 },
     width: 600,
     height: 170,
@@ -34,6 +40,7 @@ export function inductionChart(suite: string, runs: readonly RunInduction[]): Ch
     layer: [
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: domain && { domain } }, color } },
       { transform: [{ filter: 'datum.phase' }], mark: { type: 'rule', strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x, color } },
+      ...extra,
     ],
   });
   return {
@@ -45,7 +52,7 @@ export function inductionChart(suite: string, runs: readonly RunInduction[]): Ch
     },
     data: { values },
     // The prefix-matching score is a share of attention: on 0-1, a head at chance stays near the floor.
-    vconcat: [panel(ICL_PANEL), panel(PREFIX_PANEL, [0, 1])],
+    vconcat: [panel(ICL_PANEL), panel(PREFIX_PANEL, [0, 1], [chance])],
     resolve: { scale: { x: 'shared' } },
   };
 }

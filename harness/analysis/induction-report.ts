@@ -6,6 +6,7 @@ import type { CheckpointInduction, RunInduction } from './induction.js';
 export interface InductionJson {
   runs: Record<string, {
     phase_change_step: number | null;
+    uniform_prefix_matching: number;
     steps: Record<string, { icl_score: number; prefix_matching: number[][] }>;
   }>;
 }
@@ -14,6 +15,7 @@ export function inductionJson(runs: readonly RunInduction[]): InductionJson {
   return {
     runs: Object.fromEntries(runs.map((r) => [r.run, {
       phase_change_step: r.phaseChange?.step ?? null,
+      uniform_prefix_matching: r.uniformPrefixMatching,
       steps: Object.fromEntries(r.checkpoints.map((c) => [String(c.step), { icl_score: c.iclScore, prefix_matching: c.prefixMatching }])),
     }])),
   };

@@ -28,7 +28,8 @@ export function inductionMarkdown(suite: string, runs: readonly RunInduction[]):
     `# Induction heads: ${suite}`,
     '',
     'ICL score: loss at a late token minus loss at an early one (nats; lower is more in-context learning). ' +
-      'Best head: the highest prefix-matching score (share of attention on the token after the previous occurrence) and which head (L1.H2: layer 1, head 2).',
+      'Best head: the highest prefix-matching score (share of attention on the token after the previous occurrence) and which head (L1.H2: layer 1, head 2). ' +
+      `A head attending uniformly to every token so far scores ${[...new Set(runs.map((r) => r.uniformPrefixMatching.toFixed(3)))].join(' / ')}.`,
     '',
     `| step | ${runs.map((r) => `${r.run} ICL | ${r.run} best head`).join(' | ')} |`,
     `|---:|${runs.map(() => '---:|---:|').join('')}`,

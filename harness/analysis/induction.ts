@@ -13,7 +13,7 @@ import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
 import type { TextTokenizer } from '../tokenize/tokenizer.js';
 import { cutWindows, iclPositions, measureIclScore, type IclPositions } from './icl-score.js';
 import { phaseChange, type PhaseChange } from './phase-change.js';
-import { candidateTokens, measurePrefixMatching, repeatedSequences, type RepeatedSequences } from './prefix-matching.js';
+import { candidateTokens, measurePrefixMatching, repeatedSequences, uniformPrefixMatching, type RepeatedSequences } from './prefix-matching.js';
 
 /** The bundled OpenWebText sample: the texts of the ICL score and the token frequencies. */
 export const OPENWEBTEXT_SAMPLE = fileURLToPath(new URL('../../behaviours/data/openwebtext/openwebtext_first100docs.txt', import.meta.url));
@@ -50,6 +50,8 @@ export interface CheckpointInduction {
 export interface RunInduction {
   run: string;
   phaseChange: PhaseChange | null;
+  /** The prefix-matching score of a head attending uniformly, on this run's repeated sequences. */
+  uniformPrefixMatching: number;
   checkpoints: CheckpointInduction[];
 }
 
@@ -105,13 +107,15 @@ export async function analyseInduction(opts: InductionOptions): Promise<RunInduc
     const model = await c.model({ attentions: true });
     const C = model.contextLength;
     if (!probes.has(C)) probes.set(C, inductionProbes(c.tokenizer, sampleIds, C));
-    return { run: c.run.name, checkpoint: { step: c.ref.step, ...(await measureInduction(model, probes.get(C)!)) } };
+    return { run: c.run.name, uniform: uniformPrefixMatching(probes.get(C)!.repeated), checkpoint: { step: c.ref.step, ...(await measureInduction(model, probes.get(C)!)) } };
   });
   const best = (c: CheckpointInduction) => Math.max(...c.prefixMatching.flat());
   return opts.suite.runs.filter((run) => measured.some((m) => m.run === run.name)).map((run) => {
-    const checkpoints = measured.filter((m) => m.run === run.name).map((m) => m.checkpoint);
+    const mine = measured.filter((m) => m.run === run.name);
+    const checkpoints = mine.map((m) => m.checkpoint);
     return {
       run: run.name,
+      uniformPrefixMatching: mine[0].uniform,
       phaseChange: phaseChange(checkpoints.map((c) => ({ step: c.step, iclScore: c.iclScore, bestPrefixMatching: best(c) }))),
       checkpoints,
     };

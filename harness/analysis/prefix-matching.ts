@@ -84,6 +84,17 @@ export function prefixMatchingScores(attention: Float32Array, heads: number, seq
   return scores.map((s) => s / queries);
 }
 
+/**
+ * The score of a head that attends uniformly to every token so far: the query at position q in
+ * copy r + 1 has r targets among its q + 1 keys. The chance line a forming induction head rises from.
+ */
+export function uniformPrefixMatching(seq: Pick<RepeatedSequences, 'period' | 'repeats'>): number {
+  const { period: L, repeats } = seq;
+  let sum = 0;
+  for (let r = 1; r < repeats; r++) for (let i = 0; i < L; i++) sum += r / (1 + r * L + i + 1);
+  return sum / ((repeats - 1) * L);
+}
+
 /** Every head's prefix-matching score, `[layer][head]`, from one forward pass over `seq`. */
 export async function measurePrefixMatching(model: LanguageModel, seq: RepeatedSequences): Promise<number[][]> {
   const heads = model.heads;

@@ -14,6 +14,7 @@ const PHASE: Record<string, RunInduction['phaseChange']> = {
 const RUNS: RunInduction[] = Object.entries(PHASE).map(([run, phaseChange]) => ({
   run,
   phaseChange,
+  uniformPrefixMatching: 0.085,
   checkpoints: STEPS.map((step, i) => ({ step, iclScore: -0.1 * i, prefixMatching: [[0.05, 0.1 * i], [0.02, 0.03]] })),
 }));
 
@@ -28,16 +29,21 @@ describe('inductionChart', () => {
     expect(svg).toContain('>a: phase change at step 100 · c: phase change at step 1000</text>');
     const lines = marks(svg, 'line mark');
     expect(lines.map((l) => /run: (\w+)/.exec(l.label)![1])).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
-    const rules = marks(svg, 'rule mark');
+    const rules = marks(svg, 'rule mark').filter((r) => r.label.includes('run'));
     const perPanel = ['training step (symlog): 100; run: a', 'training step (symlog): 1000; run: c'];
     expect(rules.map((r) => r.label)).toEqual([...perPanel, ...perPanel]);
     expect(rules.map((r) => r.stroke)).toEqual([lines[0].stroke, lines[2].stroke, lines[0].stroke, lines[2].stroke]);
   });
 
+  it('draws the uniform-attention line once in the prefix-matching panel', async () => {
+    const svg = await renderChart(inductionChart('fixture', RUNS));
+    expect(marks(svg, 'rule mark').filter((r) => !r.label.includes('run'))).toEqual([{ label: 'uniform attention: 0.085', stroke: '#888' }]);
+  });
+
   it('says when no run has a phase change', async () => {
     const svg = await renderChart(inductionChart('fixture', [RUNS[1]]));
     expect(svg).toContain('>no phase change in any run</text>');
-    expect(marks(svg, 'rule mark')).toEqual([]);
+    expect(marks(svg, 'rule mark').filter((r) => r.label.includes('run'))).toEqual([]);
   });
 });
 
@@ -48,6 +54,7 @@ describe('inductionMarkdown', () => {
     expect(md).toContain('| step | a ICL | a best head | b ICL | b best head | c ICL | c best head |');
     expect(md).toContain('| 100 | **-0.100** | **0.100 L0.H1** | -0.100 | 0.100 L0.H1 | -0.100 | 0.100 L0.H1 |');
     expect(md).toContain('| 0 | +0.000 | 0.050 L0.H0 |');
+    expect(md).toContain('A head attending uniformly to every token so far scores 0.085.');
   });
 
   it('says per run where, or that no, phase change happened', () => {

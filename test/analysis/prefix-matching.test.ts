@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateTokens, prefixMatchingScores, repeatedSequences, type RepeatedSequences } from '../../harness/analysis/prefix-matching.js';
+import { candidateTokens, prefixMatchingScores, repeatedSequences, uniformPrefixMatching, type RepeatedSequences } from '../../harness/analysis/prefix-matching.js';
 
 /** [B=1, H, T, T] attention where head h's row q is `row(h, q)`. */
 function attention(seq: RepeatedSequences, heads: number, row: (h: number, q: number) => number[]): Float32Array {
@@ -36,6 +36,8 @@ describe('prefix matching', () => {
     const [uniform, self] = prefixMatchingScores(a, 2, seq);
     expect(uniform).toBeCloseTo(expected, 6);
     expect(self).toBe(0);
+    // The chance line the induction chart draws is the same number, computed without attention.
+    expect(uniformPrefixMatching(seq)).toBeCloseTo(expected, 12);
   });
 
   it('candidate tokens leave out the 10% most and least common and the special ids', () => {
