@@ -38,14 +38,26 @@ const x = (step: number) => Math.log1p(step);
  * counts: after it the rate stays at or above half its rise.
  */
 export function halfRiseStep(steps: readonly number[], rates: ArrayLike<number>): number | null {
+  return halfRise(steps, (s) => rates[s]);
+}
+
+/** halfRiseStep reading the rate at step index s only when it needs it (most resamples need few). */
+function halfRise(steps: readonly number[], rateAt: (s: number) => number): number | null {
   const n = steps.length;
   if (n < 2) return null;
-  const rise = rates[n - 1] - rates[0];
+  const first = rateAt(0);
+  const rise = rateAt(n - 1) - first;
   if (!(rise >= MIN_RISE)) return null;
-  const half = rates[0] + rise / 2;
+  const half = first + rise / 2;
   let i = n - 2;
-  while (i > 0 && rates[i] >= half) i--;
-  const t = (half - rates[i]) / (rates[i + 1] - rates[i]);
+  let r = i > 0 ? rateAt(i) : first;
+  let after = first + rise;
+  while (i > 0 && r >= half) {
+    after = r;
+    i--;
+    r = i > 0 ? rateAt(i) : first;
+  }
+  const t = (half - r) / (after - r);
   return Math.expm1(x(steps[i]) + t * (x(steps[i + 1]) - x(steps[i])));
 }
 
@@ -61,28 +73,26 @@ export function emergence(run: string, behaviour: string, steps: readonly number
   const N = passes[0]?.length ?? 0;
   const table = new Uint8Array(S * N);
   passes.forEach((row, s) => row.forEach((p, j) => (table[s * N + j] = p ? 1 : 0)));
-  const rates = (weights: Uint32Array | null) => {
-    const out = new Float64Array(S);
-    for (let s = 0; s < S; s++) {
-      let sum = 0;
-      for (let j = 0; j < N; j++) sum += table[s * N + j] * (weights ? weights[j] : 1);
-      out[s] = N ? sum / N : 0;
-    }
-    return out;
+  const rateAt = (weights: Uint32Array | null) => (s: number) => {
+    let sum = 0;
+    const row = s * N;
+    if (weights) for (let j = 0; j < N; j++) sum += table[row + j] * weights[j];
+    else for (let j = 0; j < N; j++) sum += table[row + j];
+    return N ? sum / N : 0;
   };
-  const whole = rates(null);
+  const whole = rateAt(null);
   const found: number[] = [];
   const weights = new Uint32Array(N);
   for (let d = 0; d < draws && N > 0; d++) {
     weights.fill(0);
     for (let j = 0; j < N; j++) weights[Math.floor(rand() * N)]++;
-    const step = halfRiseStep(steps, rates(weights));
+    const step = halfRise(steps, rateAt(weights));
     if (step !== null) found.push(step);
   }
   found.sort((a, b) => a - b);
   const at = (q: number) => (found.length ? found[Math.round(q * (found.length - 1))] : null);
   return {
-    run, behaviour, from: whole[0] ?? 0, to: whole[S - 1] ?? 0, step: halfRiseStep(steps, whole),
+    run, behaviour, from: S ? whole(0) : 0, to: S ? whole(S - 1) : 0, step: halfRise(steps, whole),
     low: at(0.025), high: at(0.975), noRise: draws && N ? 1 - found.length / draws : 1,
   };
 }

@@ -49,7 +49,8 @@ export function seedEstimate(table: PassTable, opts: BootstrapOptions = {}): See
   const { draws, seed, level } = defaults(opts);
   checkTable(table, 'table');
   const rand = prng(seed);
-  const means = Array.from({ length: draws }, () => resampledMean(table, draw(rand, table.length), draw(rand, table[0].length)));
+  const packed = pack(table);
+  const means = Array.from({ length: draws }, () => resampledMean(packed, draw(rand, table.length), draw(rand, table[0].length)));
   const [low, high] = percentiles(means, level);
   const perSeed = table.map(rate);
   return { mean: mean(perSeed), low, high, seedSd: sampleSd(perSeed) };
@@ -66,12 +67,13 @@ export function seedDifference(a: PassTable, b: PassTable, pairing: Pairing, opt
   if (pairing.seeds && a.length !== b.length) throw new RangeError(`paired seeds, but a has ${a.length} and b ${b.length}`);
   if (pairing.probes && a[0].length !== b[0].length) throw new RangeError(`paired probes, but a has ${a[0].length} and b ${b[0].length}`);
   const rand = prng(seed);
+  const [packedA, packedB] = [pack(a), pack(b)];
   const diffs = Array.from({ length: draws }, () => {
     const seedsA = draw(rand, a.length);
     const probesA = draw(rand, a[0].length);
     const seedsB = pairing.seeds ? seedsA : draw(rand, b.length);
     const probesB = pairing.probes ? probesA : draw(rand, b[0].length);
-    return resampledMean(b, seedsB, probesB) - resampledMean(a, seedsA, probesA);
+    return resampledMean(packedB, seedsB, probesB) - resampledMean(packedA, seedsA, probesA);
   });
   const [low, high] = percentiles(diffs, level);
   return { difference: mean(b.map(rate)) - mean(a.map(rate)), low, high, atMostZero: diffs.filter((d) => d <= 0).length / draws };
@@ -118,17 +120,30 @@ function draw(rand: () => number, n: number): Uint32Array {
   return counts;
 }
 
-function resampledMean(t: PassTable, seeds: Uint32Array, probes: Uint32Array): number {
+/** A table as one byte per answer, row after row, for the resampling loops. */
+interface Packed {
+  seeds: number;
+  probes: number;
+  bits: Uint8Array;
+}
+
+function pack(t: PassTable): Packed {
+  const bits = new Uint8Array(t.length * t[0].length);
+  t.forEach((row, i) => row.forEach((p, j) => (bits[i * row.length + j] = p ? 1 : 0)));
+  return { seeds: t.length, probes: t[0].length, bits };
+}
+
+/** The mean over drawn seeds of each seed's pass rate on the drawn probes (every seed sees the same probe draw). */
+function resampledMean(t: Packed, seeds: Uint32Array, probes: Uint32Array): number {
+  let total = 0;
+  for (let j = 0; j < t.probes; j++) total += probes[j];
   let sum = 0;
   let weight = 0;
-  for (let i = 0; i < t.length; i++) {
+  for (let i = 0; i < t.seeds; i++) {
     if (seeds[i] === 0) continue;
     let passed = 0;
-    let total = 0;
-    for (let j = 0; j < probes.length; j++) {
-      total += probes[j];
-      if (t[i][j]) passed += probes[j];
-    }
+    const row = i * t.probes;
+    for (let j = 0; j < t.probes; j++) passed += t.bits[row + j] * probes[j];
     sum += (seeds[i] * passed) / total;
     weight += seeds[i];
   }
