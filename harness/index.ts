@@ -33,7 +33,9 @@ export { evaluateSuite, type CheckpointAnswers, type EvaluateOptions, type Progr
 export { buildMatrix, type Cell, type PassRateMatrix } from './matrix/matrix.js';
 export { wilson } from './matrix/wilson.js';
 export { diffMatrices, diffMarkdown } from './matrix/diff.js';
-export { convergence, convergenceMarkdown, cohensKappa, type Convergence } from './matrix/converge.js';
+export { convergence, convergenceMarkdown, cohensKappa, kappaText, type Convergence } from './matrix/converge.js';
+export { fleissKappa, seedDifference, seedEstimate, type BootstrapOptions, type PassTable, type SeedDifference, type SeedEstimate } from './matrix/seeds.js';
+export { emergence, halfRiseStep, MIN_RISE, type Emergence } from './matrix/emergence.js';
 export { readMatrix, writeResultsSnapshot, writeSnapshot } from './matrix/snapshot.js';
 export * from './analysis/index.js';
 export * from './analysis/tokens/index.js';

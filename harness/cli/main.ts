@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { LmbError } from '../errors.js';
+import { auditCommand } from './commands/audit.js';
 import { convergeCommand } from './commands/converge.js';
 import { curvesCommand } from './commands/curves.js';
 import { diffCommand } from './commands/diff.js';
@@ -19,7 +20,7 @@ export function lmbProgram(): Command {
     .option('--root <dir>', 'the project folder holding behaviours/, snapshots/ and .cache/ (default: the nearest folder up from here with a package.json or behaviours/)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [runCommand(), mergeCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);
+  for (const command of [runCommand(), mergeCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand(), auditCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);
   return program;
 }
 

@@ -8,7 +8,7 @@ import { loadBehaviours } from '../spec/load.js';
 import { findSuite } from '../suite/registry.js';
 import { selectGrid, type GridItem } from '../suite/select.js';
 import type { Suite } from '../suite/suite.js';
-import { modelOptions, sessionOptionsOf, type ModelFlags } from './options.js';
+import { modelOptions, notice, sessionOptionsOf, type ModelFlags } from './options.js';
 import { progressReporter } from './progress.js';
 
 export interface SuiteFlags extends ModelFlags {
@@ -83,6 +83,7 @@ export async function evaluateFromFlags(flags: SuiteFlags, project: Project, ext
     evict: flags.evict,
     onProgress: progressReporter(),
     onCheckpoint: recorded && ((c) => recorded.record(c)),
+    onNotice: notice,
   });
   return { results, suite, gridSize: grid.length, recorded };
 }

@@ -17,6 +17,7 @@ export const SECTION_KINDS: readonly SectionKind[] = [
   { folder: 'curves', title: 'Learning curves', files: ['curves.svg', 'curves.md'] },
   { folder: 'pca', title: 'PCA of per-token loss', files: ['variance.svg', 'loadings.svg', 'pca.md'] },
   { folder: 'induction', title: 'Induction heads', files: ['induction.svg', 'induction.md'] },
+  { folder: 'audit', title: 'Checkpoint audit', files: ['audit.md'] },
   { folder: 'scatter-*', title: 'Scatter: *', files: ['scatter.svg', 'scatter.md'] },
 ];
 

@@ -57,6 +57,8 @@ export interface EvaluateOptions {
   onProgress?: (p: Progress) => void;
   /** Called with each checkpoint's answers once they are stored. */
   onCheckpoint?: (c: CheckpointAnswers) => void;
+  /** Told in one line when a run holds the same weights and config under two steps. */
+  onNotice?: (line: string) => void;
 }
 
 /**
@@ -68,11 +70,15 @@ export interface EvaluateOptions {
 export async function evaluateSuite(opts: EvaluateOptions): Promise<SuiteResults> {
   const cache = new AnswerCache(opts.cacheDir);
   let plan: ProbePlan | undefined;
+  const seen = new Map<string, number>();
   const checkpoints = await walkGrid({ grid: opts.grid, suite: opts.suite.name, keys: new CheckpointKeys(opts.cacheDir), model: opts.model, ahead: opts.ahead, evict: opts.evict }, async (c) => {
     if (!plan) {
       plan = planProbes(opts.behaviours, c.tokenizer);
       opts.onProgress?.({ type: 'start', total: c.total, probes: plan.probes.length, requests: plan.requests.size });
     }
+    const earlier = seen.get(`${c.run.name}\0${c.key}`);
+    if (earlier === undefined) seen.set(`${c.run.name}\0${c.key}`, c.ref.step);
+    else opts.onNotice?.(`${c.run.name}: step ${c.ref.step} holds the same weights as step ${earlier} (lmb audit --suite ${opts.suite.name} lists every such pair)`);
     const { answers, missing } = storedAnswers(plan, cache.read(c.key));
     if (missing.length > 0) {
       const model = await c.model({ cache: true });
