@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { TokenStore } from '../../harness/analysis/tokens/store.js';
 import { tinySuite } from '../support/tiny-suite.js';
 import { lmb } from '../support/cli.js';
@@ -23,6 +24,28 @@ describe('lmb tokens', () => {
     const again = await lmb({ env }, ...args);
     expect(again.stdout).toMatch(/checkpoints: 2 \(0 added, 2 already stored\)/);
     expect(again.stdout).toMatch(/seed-b\s+0\s+\d+\.\d{3}\s+0$/m);
+  });
+
+  it('--export writes one row per (run, step, document, position) with token texts to Parquet, read back with read_parquet', async () => {
+    const file = join(root, 'out', 'tokens.parquet');
+    const run = await lmb({ env }, ...args, '--export', file);
+    expect(run.status, run.stderr).toBe(0);
+    const tokens = Number(/, (\d+) tokens \(/.exec(run.stdout)![1]);
+    expect(run.stdout).toContain(`exported ${2 * tokens} rows to `);
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const rows = (await db.runAndReadAll(`SELECT run, step, document, position, token_id, token, logprob, top1_id, top1 FROM read_parquet('${file}')`)).getRowObjectsJson();
+    expect(rows).toHaveLength(2 * tokens);
+    expect(new Set(rows.map((r) => `${r.run}@${r.step}`))).toEqual(new Set(['seed-a@0', 'seed-b@0']));
+    const firstDoc = rows.filter((r) => r.run === 'seed-a' && r.document === 0);
+    expect(firstDoc.map((r) => r.token).join('')).toBe('First document here.');
+    expect(firstDoc[0]).toMatchObject({ position: 0, logprob: null, top1_id: null });
+    expect(firstDoc.slice(1).every((r) => typeof r.logprob === 'number' && (r.logprob as number) <= 0 && typeof r.top1 === 'string')).toBe(true);
+    // The mean loss the summary prints, from the exported rows.
+    const scored = rows.filter((r) => r.run === 'seed-a' && r.logprob !== null);
+    const loss = -scored.reduce((a, r) => a + (r.logprob as number), 0) / scored.length;
+    expect(run.stdout).toMatch(new RegExp(`seed-a\\s+0\\s+${loss.toFixed(3)}`));
+    const bad = await lmb({ env }, ...args, '--export', join(root, 'tokens.csv'));
+    expect(bad.stderr).toBe(`lmb: OPTION_INVALID: --export writes Parquet, and "${join(root, 'tokens.csv')}" does not end in .parquet. e.g. --export tokens.parquet\n`);
   });
 
   it('one-line errors: unknown suite, missing corpus, non-UTF-8 corpus', async () => {

@@ -29,6 +29,8 @@ export interface ScoreCorpusOptions {
   /** Delete each downloaded checkpoint's weights once its scores are stored. */
   evict?: boolean;
   onCheckpoint?: (done: number, total: number, run: Run, ref: CheckpointRef) => void;
+  /** Also write the corpus's rows for these checkpoints to this Parquet file (TokenStore.exportParquet). */
+  exportTo?: string;
 }
 
 export interface CheckpointTokens {
@@ -52,6 +54,8 @@ export interface CorpusScores {
   tokens: number;
   scoredTokens: number;
   checkpoints: CheckpointTokens[];
+  /** Rows written to `exportTo`, when asked. */
+  exported?: number;
 }
 
 /**
@@ -94,6 +98,8 @@ export async function scoreCorpus(opts: ScoreCorpusOptions): Promise<CorpusScore
       return { ckpt, row: { run: c.run.name, step: c.ref.step, key: c.key, added } };
     });
     const losses = await store.meanLoss(corpus!.id, out.map((o) => o.ckpt));
+    const exported = opts.exportTo === undefined ? undefined
+      : await store.exportParquet(opts.exportTo, corpus!.id, out.map((o) => ({ ckptId: o.ckpt, run: o.row.run, step: o.row.step })), (id) => tokenizer!.tokenText(id));
     const tokens = documents.reduce((n, d) => n + d.length, 0);
     return {
       store: store.path,
@@ -105,6 +111,7 @@ export async function scoreCorpus(opts: ScoreCorpusOptions): Promise<CorpusScore
       scoredTokens: documents.reduce((n, d) => n + Math.max(0, d.length - 1), 0),
       checkpoints: out.map((o) => ({ ...o.row, meanLoss: losses.get(o.ckpt)! })),
       tokenizer: tokenizer!,
+      ...(exported === undefined ? {} : { exported }),
     };
   } finally {
     if (typeof opts.store !== 'object') store.close();

@@ -192,6 +192,43 @@ export class TokenStore {
     return out;
   }
 
+  /**
+   * Writes one row per (run, step, document, position) of a corpus for the given checkpoints to a
+   * Parquet file: the token's id and text, its log-prob and the top-1 prediction (null at a
+   * document's first position, which has no prediction). Documents are numbered as in the corpus.
+   */
+  async exportParquet(file: string, corpusId: string, checkpoints: readonly { ckptId: number; run: string; step: number }[],
+    tokenText: (id: number) => string): Promise<number> {
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+    await this.db.run('CREATE OR REPLACE TEMP TABLE export_ckpts (ckpt_id INTEGER, run VARCHAR, step INTEGER)');
+    await this.db.run('CREATE OR REPLACE TEMP TABLE export_vocab (token_id INTEGER, text VARCHAR)');
+    const ck = await this.db.createAppender('export_ckpts');
+    for (const c of checkpoints) {
+      ck.appendInteger(c.ckptId);
+      ck.appendVarchar(c.run);
+      ck.appendInteger(c.step);
+      ck.endRow();
+    }
+    ck.closeSync();
+    const ids = await this.rows<[number]>(
+      `SELECT DISTINCT id FROM (SELECT t.token_id AS id FROM corpus_docs cd JOIN tokens t ON t.doc_id = cd.doc_id WHERE cd.corpus_id = $c
+       UNION SELECT lp.top1 FROM corpus_docs cd JOIN logprobs lp ON lp.doc_id = cd.doc_id JOIN export_ckpts e ON e.ckpt_id = lp.ckpt_id WHERE cd.corpus_id = $c)`, { c: corpusId });
+    const vocab = await this.db.createAppender('export_vocab');
+    for (const [id] of ids) {
+      vocab.appendInteger(id);
+      vocab.appendVarchar(tokenText(id));
+      vocab.endRow();
+    }
+    vocab.closeSync();
+    const select = `SELECT e.run, e.step, cd.doc_index AS document, t.position, t.token_id, v.text AS token, lp.logprob, lp.top1 AS top1_id, v1.text AS top1
+      FROM export_ckpts e CROSS JOIN corpus_docs cd JOIN tokens t ON t.doc_id = cd.doc_id
+      LEFT JOIN logprobs lp ON lp.ckpt_id = e.ckpt_id AND lp.doc_id = t.doc_id AND lp.position = t.position
+      LEFT JOIN export_vocab v ON v.token_id = t.token_id LEFT JOIN export_vocab v1 ON v1.token_id = lp.top1
+      WHERE cd.corpus_id = $c ORDER BY e.run, e.step, document, t.position`;
+    await this.db.run(`COPY (${select}) TO '${resolve(file).replace(/'/g, "''")}' (FORMAT parquet)`, { c: corpusId });
+    return (await this.value<bigint | number>(`SELECT count(*) FROM (${select})`, { c: corpusId }).then(Number));
+  }
+
   async rows<T extends unknown[]>(sql: string, values?: Record<string, string | number>): Promise<T[]> {
     return (await this.db.runAndReadAll(sql, values)).getRows() as unknown as T[];
   }
