@@ -74,6 +74,20 @@ describe('lmb tokens: scoring a corpus into the token store', () => {
     }
   });
 
+  it('a document repeated in a corpus counts once: in the matrix (at its first place) and in the mean loss', async () => {
+    const repeated = join(root, 'repeated.txt');
+    writeFileSync(repeated, `${[DOCS[0], DOCS[1], DOCS[0]].join('\n\n')}\n`);
+    const scored = await score(repeated, [0]);
+    expect([scored.documents, scored.distinctDocuments]).toEqual([3, 2]);
+    const m = await readTokenMatrix(store, { corpus: repeated });
+    expect([...new Set(m.doc)]).toEqual([0, 1]);
+    const once = await readTokenMatrix(store, { corpus: small });
+    const rowsOf = (x: typeof m, d: number) => Array.from(x.logprobs[0]).filter((_, i) => x.doc[i] === d);
+    expect(m.logprobs[0].length).toBe(rowsOf(once, 0).length + rowsOf(once, 1).length);
+    const meanLoss = -m.logprobs[0].reduce((a, b) => a + b, 0) / m.logprobs[0].length;
+    expect(scored.checkpoints[0].meanLoss).toBeCloseTo(meanLoss, 5);
+  });
+
   it('re-running adds nothing', async () => {
     const rows = await count('logprobs');
     const again = await score(small, [0]);

@@ -14,7 +14,7 @@ export type CheckpointPick = string | { run: string; step: number; suite?: strin
 
 /**
  * Per-token scores of a corpus, one row per predicted token (every position but each
- * document's first), in document then position order; one column per checkpoint.
+ * document's first) of each distinct document, in document then position order; one column per checkpoint.
  */
 export interface TokenMatrix {
   corpus: string;
@@ -30,6 +30,12 @@ export interface TokenMatrix {
 }
 
 /**
+ * Corpus $c's documents, each distinct one once, at its first place in the corpus: a document
+ * repeated in a corpus would otherwise weigh twice in every statistic over tokens.
+ */
+export const DISTINCT_DOCS = '(SELECT doc_id, min(doc_index) AS doc_index FROM corpus_docs WHERE corpus_id = $c GROUP BY doc_id)';
+
+/**
  * Reads a corpus's per-token log-probs for chosen checkpoints (default: every named checkpoint
  * that has scored the whole corpus, by suite, run and step), one SQL column read per checkpoint.
  * `corpus` is a corpus id or the source file it was scored from.
@@ -40,8 +46,8 @@ export async function readTokenMatrix(store: TokenStore | string, opts: { corpus
     const corpus = await s.corpus(opts.corpus);
     const chosen = opts.checkpoints ? await pickCheckpoints(s, opts.checkpoints) : await completeCheckpoints(s, corpus.id);
     const tokens = (await s.db.runAndReadAll(
-      `SELECT cd.doc_index, t.position, t.token_id FROM corpus_docs cd JOIN tokens t ON t.doc_id = cd.doc_id
-       WHERE cd.corpus_id = $c AND t.position > 0 ORDER BY cd.doc_index, t.position`, { c: corpus.id })).getColumns() as number[][];
+      `SELECT cd.doc_index, t.position, t.token_id FROM ${DISTINCT_DOCS} cd JOIN tokens t ON t.doc_id = cd.doc_id
+       WHERE t.position > 0 ORDER BY cd.doc_index, t.position`, { c: corpus.id })).getColumns() as number[][];
     const matrix: TokenMatrix = {
       corpus: corpus.id,
       doc: Int32Array.from(tokens[0]),
@@ -53,9 +59,9 @@ export async function readTokenMatrix(store: TokenStore | string, opts: { corpus
     };
     for (const c of chosen) {
       const [lp, top] = (await s.db.runAndReadAll(
-        `SELECT lp.logprob, lp.top1 FROM corpus_docs cd JOIN tokens t ON t.doc_id = cd.doc_id AND t.position > 0
+        `SELECT lp.logprob, lp.top1 FROM ${DISTINCT_DOCS} cd JOIN tokens t ON t.doc_id = cd.doc_id AND t.position > 0
          LEFT JOIN (SELECT * FROM logprobs WHERE ckpt_id = $k) lp ON lp.doc_id = t.doc_id AND lp.position = t.position
-         WHERE cd.corpus_id = $c ORDER BY cd.doc_index, t.position`, { c: corpus.id, k: c.id })).getColumns() as (number | null)[][];
+         ORDER BY cd.doc_index, t.position`, { c: corpus.id, k: c.id })).getColumns() as (number | null)[][];
       matrix.logprobs.push(Float32Array.from(lp, (x) => x ?? NaN));
       matrix.top1.push(Int32Array.from(top, (x) => x ?? -1));
     }

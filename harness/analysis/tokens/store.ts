@@ -180,14 +180,14 @@ export class TokenStore {
     return rows;
   }
 
-  /** Mean loss (nats per scored token) of each checkpoint over a corpus; NaN where nothing is stored. */
+  /** Mean loss (nats per scored token) of each checkpoint over a corpus's distinct documents; NaN where nothing is stored. */
   async meanLoss(corpusId: string, ckptIds: readonly number[]): Promise<Map<number, number>> {
     const ids = ckptIds.map((k) => Math.trunc(k));
     const out = new Map(ids.map((k) => [k, NaN]));
     if (ids.length === 0) return out;
     const rows = await this.rows<[number, number]>(
-      `SELECT lp.ckpt_id, -avg(lp.logprob) FROM corpus_docs cd JOIN logprobs lp ON lp.doc_id = cd.doc_id
-       WHERE cd.corpus_id = $c AND lp.ckpt_id IN (${ids.join(',')}) GROUP BY lp.ckpt_id`, { c: corpusId });
+      `SELECT lp.ckpt_id, -avg(lp.logprob) FROM (SELECT DISTINCT doc_id FROM corpus_docs WHERE corpus_id = $c) cd JOIN logprobs lp ON lp.doc_id = cd.doc_id
+       WHERE lp.ckpt_id IN (${ids.join(',')}) GROUP BY lp.ckpt_id`, { c: corpusId });
     for (const [k, loss] of rows) out.set(k, loss);
     return out;
   }
