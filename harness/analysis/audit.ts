@@ -10,7 +10,7 @@ import { walkGrid } from '../run/walk.js';
 import { Scorer } from '../score/scorer.js';
 import type { GridItem } from '../suite/select.js';
 import type { Suite } from '../suite/suite.js';
-import { cutWindows } from './icl-score.js';
+import { textWindows } from './icl-score.js';
 import { OPENWEBTEXT_SAMPLE } from './induction.js';
 
 /** Audit text: this many windows of WINDOW tokens (fewer tokens when the context is shorter). */
@@ -72,7 +72,7 @@ export async function auditSuite(opts: AuditOptions): Promise<Audit> {
   const measured = await walkGrid({ grid: opts.grid, suite: opts.suite.name, keys, model: opts.model, evict: opts.evict }, async (c): Promise<MeasuredCheckpoint> => {
     opts.onCheckpoint?.(`${c.run.name} @ step ${c.ref.step}`, c.index, c.total);
     const model = await c.model();
-    windows ??= cutWindows(c.tokenizer.encode(readFileSync(OPENWEBTEXT_SAMPLE, 'utf8')), WINDOWS, Math.min(WINDOW, model.contextLength));
+    windows ??= textWindows(c.tokenizer.encode(readFileSync(OPENWEBTEXT_SAMPLE, 'utf8')), WINDOWS, Math.min(WINDOW, model.contextLength), c.tokenizer.bosId);
     const scores = await new Scorer(model).score(windows);
     return { run: c.run.name, step: c.ref.step, sha256: keys.weightsHash(c.checkpoint.weightsPath), logprobs: Float32Array.from(scores.flatMap((s) => [...s.logprobs.subarray(1)])) };
   });

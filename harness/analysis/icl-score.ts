@@ -44,6 +44,17 @@ export function cutWindows(tokens: readonly number[], count: number, length: num
   return Array.from({ length: count }, (_, i) => tokens.slice(i * gap, i * gap + length));
 }
 
+/**
+ * cutWindows for a model that starts every sequence with BOS (llama2.c's do; its stories260K
+ * scores an ICL score of +0.45 on windows cut from mid-text, out of the distribution it was
+ * trained on): each window is BOS and `length - 1` tokens of text. Without a BOS id, cutWindows.
+ */
+export function textWindows(tokens: readonly number[], count: number, length: number, bosId: number | undefined): number[][] {
+  if (bosId === undefined) return cutWindows(tokens, count, length);
+  const text = tokens[0] === bosId ? tokens.slice(1) : tokens;
+  return cutWindows(text, count, length - 1).map((w) => [bosId, ...w]);
+}
+
 /** mean(late) - mean(early): the losses (nats) of the late and the early token of each text. */
 export function iclScore(earlyLosses: readonly number[], lateLosses: readonly number[]): number {
   if (earlyLosses.length === 0 || earlyLosses.length !== lateLosses.length) {

@@ -1,7 +1,7 @@
 /** Analyses of a suite's checkpoints beyond behaviours: induction heads and the phase change, the checkpoint audit. */
 export { analyseInduction, inductionProbes, measureInduction, INDUCTION_SETTINGS, OPENWEBTEXT_SAMPLE,
   type CheckpointInduction, type InductionOptions, type InductionProbes, type RunInduction } from './induction.js';
-export { cutWindows, iclPositions, iclScore, measureIclScore, type IclPositions } from './icl-score.js';
+export { cutWindows, iclPositions, iclScore, measureIclScore, textWindows, type IclPositions } from './icl-score.js';
 export { candidateTokens, measurePrefixMatching, prefixMatchingScores, repeatedSequences, uniformPrefixMatching, type RepeatedSequences } from './prefix-matching.js';
 export { phaseChange, ICL_JUMP, PREFIX_JUMP, type CheckpointPoint, type PhaseChange } from './phase-change.js';
 export { inductionJson, inductionTable, type InductionJson } from './induction-report.js';

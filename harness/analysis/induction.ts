@@ -11,7 +11,7 @@ import { walkGrid } from '../run/walk.js';
 import type { GridItem } from '../suite/select.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
 import type { TextTokenizer } from '../tokenize/tokenizer.js';
-import { cutWindows, iclPositions, measureIclScore, type IclPositions } from './icl-score.js';
+import { iclPositions, measureIclScore, textWindows, type IclPositions } from './icl-score.js';
 import { phaseChange, type PhaseChange } from './phase-change.js';
 import { candidateTokens, measurePrefixMatching, repeatedSequences, uniformPrefixMatching, type RepeatedSequences } from './prefix-matching.js';
 
@@ -66,7 +66,7 @@ export function inductionProbes(tokenizer: Pick<TextTokenizer, 'eosId' | 'bosId'
   const start = tokenizer.bosId ?? tokenizer.eosId ?? 0;
   const period = Math.min(s.period, Math.floor((contextLength - 1) / s.repeats));
   return {
-    icl: { at, windows: cutWindows(sampleIds, s.windows, at.late + 1) },
+    icl: { at, windows: textWindows(sampleIds, s.windows, at.late + 1, tokenizer.bosId) },
     repeated: repeatedSequences(candidateTokens(sampleIds, special, s.excludeFraction),
       { start, period, repeats: s.repeats, count: s.sequences, seed: s.seed }),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutWindows, iclPositions, iclScore, measureIclScore } from '../../harness/analysis/icl-score.js';
+import { cutWindows, iclPositions, iclScore, measureIclScore, textWindows } from '../../harness/analysis/icl-score.js';
 import { allPositions, type ForwardOptions, type ForwardResult, type LanguageModel } from '../../harness/model/language-model.js';
 
 /**
@@ -39,6 +39,13 @@ describe('ICL score', () => {
     const tokens = Array.from({ length: 100 }, (_, i) => i);
     expect(cutWindows(tokens, 3, 10)).toEqual([tokens.slice(0, 10), tokens.slice(45, 55), tokens.slice(90, 100)]);
     expect(() => cutWindows(tokens, 11, 10)).toThrow(/100 tokens cannot give 11 windows of 10/);
+  });
+
+  it('for a model whose sequences start with BOS, each window is BOS and text, never BOS twice', () => {
+    const tokens = [1, ...Array.from({ length: 100 }, (_, i) => i + 10)];
+    const windows = textWindows(tokens, 3, 10, 1);
+    expect(windows).toEqual([[1, ...tokens.slice(1, 10)], [1, ...tokens.slice(46, 55)], [1, ...tokens.slice(91, 100)]]);
+    expect(textWindows(tokens, 3, 10, undefined)).toEqual(cutWindows(tokens, 3, 10));
   });
 
   it('a model that copies perfectly, on texts that repeat after the early token, scores -log(V)', async () => {
