@@ -11,10 +11,14 @@ const PAPER_CONTEXT = 1024;
 const PAPER_LATE = 500;
 const PAPER_EARLY = 50;
 
-/** Token indices (0-based) whose losses are compared. */
+/** Tokens averaged at each end, for a 1024-token context: a band of 20 rather than one token, whose loss is noisy. */
+const PAPER_BAND = 20;
+
+/** Token indices (0-based) whose losses are compared: early .. early + band - 1 against late - band + 1 .. late. */
 export interface IclPositions {
   early: number;
   late: number;
+  band: number;
 }
 
 /**
@@ -28,7 +32,9 @@ export function iclPositions(contextLength: number): IclPositions {
     throw new LmbError('CONTEXT_TOO_SHORT', `a context of ${contextLength} tokens is too short for an in-context-learning score`,
       'Use a model with a context of at least 12 tokens');
   }
-  return { early, late };
+  // The bands never meet: the early one ends before the late one starts.
+  const band = Math.max(1, Math.min(Math.round((PAPER_BAND * contextLength) / PAPER_CONTEXT), Math.floor((late - early) / 2)));
+  return { early, late, band };
 }
 
 /**
@@ -65,22 +71,35 @@ export function iclScore(earlyLosses: readonly number[], lateLosses: readonly nu
 }
 
 /**
- * The ICL score of `model` on `windows` (each at least `late + 1` tokens): the loss of the token
- * at index `late` given those before it, minus the loss of the token at index `early`.
+ * Each window's ICL score (each window at least `late + 1` tokens): the mean loss over the late
+ * band given the tokens before, minus the mean loss over the early band. Windows are the unit
+ * of noise: the same windows on two checkpoints give paired differences.
  */
-export async function measureIclScore(model: LanguageModel, windows: readonly number[][], at: IclPositions, batchRows = 8): Promise<number> {
-  const early: number[] = [];
-  const late: number[] = [];
+export async function measureIclWindows(model: LanguageModel, windows: readonly number[][], at: IclPositions, batchRows = 8): Promise<number[]> {
+  const { band } = at;
+  const targets = [...Array.from({ length: band }, (_, i) => at.early + i), ...Array.from({ length: band }, (_, i) => at.late - band + 1 + i)];
+  const out: number[] = [];
   for (let i = 0; i < windows.length; i += batchRows) {
     const rows = windows.slice(i, i + batchRows).map((w) => w.slice(0, at.late + 1));
     // The output at position t predicts the token at t + 1.
-    const out = await model.forward(rows, rows.map((w) => [w[at.early], w[at.late]]), {
-      positions: rows.map(() => [at.early - 1, at.late - 1]),
-    });
+    const r = await model.forward(rows, rows.map((w) => targets.map((t) => w[t])), { positions: rows.map(() => targets.map((t) => t - 1)) });
     rows.forEach((_, b) => {
-      early.push(-out.logprobs[2 * b]);
-      late.push(-out.logprobs[2 * b + 1]);
+      const losses = Array.from(r.logprobs.subarray(b * targets.length, (b + 1) * targets.length), (x) => -x);
+      out.push(iclScore(losses.slice(0, band), losses.slice(band)));
     });
   }
-  return iclScore(early, late);
+  return out;
+}
+
+/** The ICL score of `model` on `windows`: the mean of measureIclWindows. */
+export async function measureIclScore(model: LanguageModel, windows: readonly number[][], at: IclPositions, batchRows = 8): Promise<number> {
+  const each = await measureIclWindows(model, windows, at, batchRows);
+  return each.reduce((a, b) => a + b, 0) / each.length;
+}
+
+/** The standard error of a mean: sample SD / sqrt(n) (0 for fewer than two values). */
+export function standardError(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1) / xs.length);
 }

@@ -1,13 +1,13 @@
 /** What `lmb induction` prints: a JSON object for scripts, a table comparing runs for people. */
 import chalk from 'chalk';
-import { ICL_JUMP, PREFIX_JUMP } from './phase-change.js';
+import { ICL_JUMP, ICL_SE_MULTIPLE, PREFIX_JUMP } from './phase-change.js';
 import type { CheckpointInduction, RunInduction } from './induction.js';
 
 export interface InductionJson {
   runs: Record<string, {
     phase_change_step: number | null;
     uniform_prefix_matching: number;
-    steps: Record<string, { icl_score: number; prefix_matching: number[][] }>;
+    steps: Record<string, { icl_score: number; icl_std_error: number; prefix_matching: number[][] }>;
   }>;
 }
 
@@ -16,7 +16,7 @@ export function inductionJson(runs: readonly RunInduction[]): InductionJson {
     runs: Object.fromEntries(runs.map((r) => [r.run, {
       phase_change_step: r.phaseChange?.step ?? null,
       uniform_prefix_matching: r.uniformPrefixMatching,
-      steps: Object.fromEntries(r.checkpoints.map((c) => [String(c.step), { icl_score: c.iclScore, prefix_matching: c.prefixMatching }])),
+      steps: Object.fromEntries(r.checkpoints.map((c) => [String(c.step), { icl_score: c.iclScore, icl_std_error: c.iclStdError, prefix_matching: c.prefixMatching }])),
     }])),
   };
 }
@@ -53,8 +53,8 @@ export function inductionTable(runs: readonly RunInduction[]): string {
     cells.map((c, i) => (i === 0 ? ' '.repeat(widths[i] - c.plain.length) + c.text : c.text + ' '.repeat(widths[i] - c.plain.length))).join('   ');
   const plainRow = (xs: string[]) => line(xs.map((x) => ({ text: x, plain: x })));
   const summary = runs.map((r) => r.phaseChange
-    ? `${r.run}: phase change at step ${r.phaseChange.step} (from ${r.phaseChange.from}: best head +${r.phaseChange.prefixJump.toFixed(3)}, ICL score -${r.phaseChange.iclJump.toFixed(3)} nats)`
-    : `${r.run}: no phase change (no consecutive checkpoints where the best head rises by ${PREFIX_JUMP} and the ICL score falls by ${ICL_JUMP} nats)`);
+    ? `${r.run}: phase change at step ${r.phaseChange.step} (from ${r.phaseChange.from}: best head +${r.phaseChange.prefixJump.toFixed(3)}, ICL score -${r.phaseChange.iclJump.toFixed(3)} nats, paired SE ${r.phaseChange.iclJumpStdError.toFixed(3)})`
+    : `${r.run}: no phase change (no consecutive checkpoints where the best head rises by ${PREFIX_JUMP} and the ICL score falls by ${ICL_JUMP} nats and ${ICL_SE_MULTIPLE} paired standard errors)`);
   return [
     chalk.bold(plainRow(header)),
     chalk.dim(plainRow(sub)),

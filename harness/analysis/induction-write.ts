@@ -4,7 +4,7 @@ import { renderChart, svgToPng } from '../plot/chart.js';
 import { inductionChart } from './induction-chart.js';
 import { bestHead, inductionJson } from './induction-report.js';
 import type { RunInduction } from './induction.js';
-import { ICL_JUMP, PREFIX_JUMP } from './phase-change.js';
+import { ICL_JUMP, ICL_SE_MULTIPLE, PREFIX_JUMP } from './phase-change.js';
 
 /** The files writeInduction puts in its folder. */
 export const INDUCTION_FILES = ['induction.json', 'induction.md', 'induction.svg', 'induction.png'] as const;
@@ -18,16 +18,16 @@ export function inductionMarkdown(suite: string, runs: readonly RunInduction[]):
     const c = r.checkpoints.find((x) => x.step === step);
     if (!c) return ['', ''];
     const b = bestHead(c);
-    const out = [signed(c.iclScore), `${b.score.toFixed(3)} ${b.label}`];
+    const out = [`${signed(c.iclScore)} ± ${(1.96 * c.iclStdError).toFixed(3)}`, `${b.score.toFixed(3)} ${b.label}`];
     return r.phaseChange?.step === step ? out.map((s) => `**${s}**`) : out;
   };
   const phase = (r: RunInduction) => (r.phaseChange
-    ? `- ${r.run}: phase change at step ${r.phaseChange.step} (from ${r.phaseChange.from}: best head +${r.phaseChange.prefixJump.toFixed(3)}, ICL score −${r.phaseChange.iclJump.toFixed(3)} nats)`
-    : `- ${r.run}: no phase change (no consecutive checkpoints where the best head rises by ${PREFIX_JUMP} and the ICL score falls by ${ICL_JUMP} nats)`);
+    ? `- ${r.run}: phase change at step ${r.phaseChange.step} (from ${r.phaseChange.from}: best head +${r.phaseChange.prefixJump.toFixed(3)}, ICL score −${r.phaseChange.iclJump.toFixed(3)} nats, paired SE ${r.phaseChange.iclJumpStdError.toFixed(3)})`
+    : `- ${r.run}: no phase change (no consecutive checkpoints where the best head rises by ${PREFIX_JUMP} and the ICL score falls by ${ICL_JUMP} nats and ${ICL_SE_MULTIPLE} paired standard errors)`);
   return [
     `# Induction heads: ${suite}`,
     '',
-    'ICL score: loss at a late token minus loss at an early one (nats; lower is more in-context learning). ' +
+    'ICL score: mean loss over a band of late tokens minus over a band of early ones (nats; lower is more in-context learning), ± its 95% interval over windows. ' +
       'Best head: the highest prefix-matching score (share of attention on the token after the previous occurrence) and which head (L1.H2: layer 1, head 2). ' +
       `A head attending uniformly to every token so far scores ${[...new Set(runs.map((r) => r.uniformPrefixMatching.toFixed(3)))].join(' / ')}.`,
     '',

@@ -11,7 +11,7 @@ import { walkGrid } from '../run/walk.js';
 import type { GridItem } from '../suite/select.js';
 import type { CheckpointRef, Run, Suite } from '../suite/suite.js';
 import type { TextTokenizer } from '../tokenize/tokenizer.js';
-import { iclPositions, measureIclScore, textWindows, type IclPositions } from './icl-score.js';
+import { iclPositions, measureIclWindows, standardError, textWindows, type IclPositions } from './icl-score.js';
 import { phaseChange, type PhaseChange } from './phase-change.js';
 import { candidateTokens, measurePrefixMatching, repeatedSequences, uniformPrefixMatching, type RepeatedSequences } from './prefix-matching.js';
 
@@ -43,6 +43,10 @@ export interface InductionProbes {
 export interface CheckpointInduction {
   step: number;
   iclScore: number;
+  /** The ICL score's standard error over windows. */
+  iclStdError: number;
+  /** Each window's ICL score (the same windows at every checkpoint, so two checkpoints pair). */
+  iclWindows: number[];
   /** [layer][head]. */
   prefixMatching: number[][];
 }
@@ -72,10 +76,15 @@ export function inductionProbes(tokenizer: Pick<TextTokenizer, 'eosId' | 'bosId'
   };
 }
 
+async function iclOf(model: LanguageModel, probes: InductionProbes) {
+  const iclWindows = await measureIclWindows(model, probes.icl.windows, probes.icl.at);
+  return { iclScore: iclWindows.reduce((a, b) => a + b, 0) / iclWindows.length, iclStdError: standardError(iclWindows), iclWindows };
+}
+
 /** Both measurements on one model (loaded with `{ attentions: true }`). */
 export async function measureInduction(model: LanguageModel, probes: InductionProbes): Promise<Omit<CheckpointInduction, 'step'>> {
   return {
-    iclScore: await measureIclScore(model, probes.icl.windows, probes.icl.at),
+    ...(await iclOf(model, probes)),
     prefixMatching: await measurePrefixMatching(model, probes.repeated),
   };
 }
@@ -116,7 +125,7 @@ export async function analyseInduction(opts: InductionOptions): Promise<RunInduc
     return {
       run: run.name,
       uniformPrefixMatching: mine[0].uniform,
-      phaseChange: phaseChange(checkpoints.map((c) => ({ step: c.step, iclScore: c.iclScore, bestPrefixMatching: best(c) }))),
+      phaseChange: phaseChange(checkpoints.map((c) => ({ step: c.step, iclScore: c.iclScore, iclWindows: c.iclWindows, bestPrefixMatching: best(c) }))),
       checkpoints,
     };
   });

@@ -4,8 +4,10 @@
  * For each pair of consecutive checkpoints (a, b) of a run:
  *   prefix jump = best(b) - best(a), where best is the highest prefix-matching score of any head;
  *   ICL jump    = icl(a) - icl(b), the drop of the ICL score (it goes negative as ICL improves).
- * The pair's jump is min(prefix jump / PREFIX_JUMP, ICL jump / ICL_JUMP): how many thresholds
- * both measures moved at once. The phase change is the pair with the largest jump, reported as
+ * The pair's jump is min(prefix jump / PREFIX_JUMP, ICL jump / ICL threshold): how many
+ * thresholds both measures moved at once. The ICL threshold is ICL_JUMP, or ICL_SE_MULTIPLE
+ * standard errors of the drop where that is more: the drop's SE from the per-window scores,
+ * paired (the same windows at both checkpoints), so noise between checkpoints is no phase change. The phase change is the pair with the largest jump, reported as
  * the step of its later checkpoint b (the first checkpoint after it); ties go to the earlier
  * pair. It is null when no pair reaches 1, i.e. when no pair has the best head's score rise by
  * at least PREFIX_JUMP and the ICL score fall by at least ICL_JUMP nats, and for runs of fewer
@@ -16,10 +18,14 @@
 export const PREFIX_JUMP = 0.1;
 /** The smallest fall of the ICL score (nats) that counts. */
 export const ICL_JUMP = 0.05;
+/** A fall of the ICL score counts only when it is at least this many of its paired standard errors. */
+export const ICL_SE_MULTIPLE = 2;
 
 export interface CheckpointPoint {
   step: number;
   iclScore: number;
+  /** Per-window ICL scores, the same windows at every checkpoint (without them the threshold is ICL_JUMP). */
+  iclWindows?: readonly number[];
   /** The highest prefix-matching score of any head. */
   bestPrefixMatching: number;
 }
@@ -31,6 +37,17 @@ export interface PhaseChange {
   from: number;
   prefixJump: number;
   iclJump: number;
+  /** The ICL drop's paired standard error (0 without per-window scores). */
+  iclJumpStdError: number;
+}
+
+/** The standard error of b's mean minus a's, paired window by window. */
+export function pairedStdError(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  if (n < 2 || a.length !== b.length) return 0;
+  const d = a.map((x, i) => b[i] - x);
+  const m = d.reduce((s, x) => s + x, 0) / n;
+  return Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1) / n);
 }
 
 export function phaseChange(points: readonly CheckpointPoint[]): PhaseChange | null {
@@ -40,8 +57,9 @@ export function phaseChange(points: readonly CheckpointPoint[]): PhaseChange | n
     const [a, b] = [sorted[i - 1], sorted[i]];
     const prefixJump = b.bestPrefixMatching - a.bestPrefixMatching;
     const iclJump = a.iclScore - b.iclScore;
-    const score = Math.min(prefixJump / PREFIX_JUMP, iclJump / ICL_JUMP);
-    if (score >= 1 && (best === null || score > best.score)) best = { step: b.step, from: a.step, prefixJump, iclJump, score };
+    const iclJumpStdError = a.iclWindows && b.iclWindows ? pairedStdError(a.iclWindows, b.iclWindows) : 0;
+    const score = Math.min(prefixJump / PREFIX_JUMP, iclJump / Math.max(ICL_JUMP, ICL_SE_MULTIPLE * iclJumpStdError));
+    if (score >= 1 && (best === null || score > best.score)) best = { step: b.step, from: a.step, prefixJump, iclJump, iclJumpStdError, score };
   }
   if (best === null) return null;
   const { score: _, ...change } = best;

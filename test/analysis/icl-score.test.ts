@@ -26,9 +26,11 @@ function copyingModel(vocabSize: number, p: number): LanguageModel {
 
 describe('ICL score', () => {
   it('positions scale the paper\'s 500 and 50 to the context', () => {
-    expect(iclPositions(1024)).toEqual({ early: 50, late: 500 });
-    expect(iclPositions(128)).toEqual({ early: 6, late: 63 });
-    expect(iclPositions(512)).toEqual({ early: 25, late: 250 });
+    expect(iclPositions(1024)).toEqual({ early: 50, late: 500, band: 20 });
+    expect(iclPositions(128)).toEqual({ early: 6, late: 63, band: 3 });
+    expect(iclPositions(512)).toEqual({ early: 25, late: 250, band: 10 });
+    // Short contexts keep the bands apart.
+    expect(iclPositions(24)).toEqual({ early: 1, late: 12, band: 1 });
   });
 
   it('is mean late loss minus mean early loss', () => {

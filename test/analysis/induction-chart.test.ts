@@ -7,15 +7,15 @@ import { renderChart } from '../../harness/plot/chart.js';
 const STEPS = [0, 100, 1000, 4000];
 /** Three runs over STEPS; a and c have a phase change, b has none. */
 const PHASE: Record<string, RunInduction['phaseChange']> = {
-  a: { step: 100, from: 0, prefixJump: 0.4, iclJump: 0.3 },
+  a: { step: 100, from: 0, prefixJump: 0.4, iclJump: 0.3, iclJumpStdError: 0.02 },
   b: null,
-  c: { step: 1000, from: 100, prefixJump: 0.4, iclJump: 0.3 },
+  c: { step: 1000, from: 100, prefixJump: 0.4, iclJump: 0.3, iclJumpStdError: 0.02 },
 };
 const RUNS: RunInduction[] = Object.entries(PHASE).map(([run, phaseChange]) => ({
   run,
   phaseChange,
   uniformPrefixMatching: 0.085,
-  checkpoints: STEPS.map((step, i) => ({ step, iclScore: -0.1 * i, prefixMatching: [[0.05, 0.1 * i], [0.02, 0.03]] })),
+  checkpoints: STEPS.map((step, i) => ({ step, iclScore: -0.1 * i, iclStdError: 0.01, iclWindows: [], prefixMatching: [[0.05, 0.1 * i], [0.02, 0.03]] })),
 }));
 
 const marks = (svg: string, role: string) => [...svg.matchAll(new RegExp(`<[a-z]+ aria-label="([^"]+)"[^>]*aria-roledescription="${role}"[^>]*stroke="([^"]+)"`, 'g'))]
@@ -52,13 +52,13 @@ describe('inductionMarkdown', () => {
 
   it('one row per step, the ICL score and best head per run, the checkpoint after a phase change in bold', () => {
     expect(md).toContain('| step | a ICL | a best head | b ICL | b best head | c ICL | c best head |');
-    expect(md).toContain('| 100 | **-0.100** | **0.100 L0.H1** | -0.100 | 0.100 L0.H1 | -0.100 | 0.100 L0.H1 |');
-    expect(md).toContain('| 0 | +0.000 | 0.050 L0.H0 |');
+    expect(md).toContain('| 100 | **-0.100 ± 0.020** | **0.100 L0.H1** | -0.100 ± 0.020 | 0.100 L0.H1 | -0.100 ± 0.020 | 0.100 L0.H1 |');
+    expect(md).toContain('| 0 | +0.000 ± 0.020 | 0.050 L0.H0 |');
     expect(md).toContain('A head attending uniformly to every token so far scores 0.085.');
   });
 
   it('says per run where, or that no, phase change happened', () => {
-    expect(md).toContain('- a: phase change at step 100 (from 0: best head +0.400, ICL score −0.300 nats)');
+    expect(md).toContain('- a: phase change at step 100 (from 0: best head +0.400, ICL score −0.300 nats, paired SE 0.020)');
     expect(md).toMatch(/^- b: no phase change \(/m);
   });
 });

@@ -15,7 +15,7 @@ describe('lmb induction', () => {
     expect(run.status, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(JSON.parse(readFileSync(join(dir, 'induction.json'), 'utf8'))).toEqual(out);
-    expect(readFileSync(join(dir, 'induction.md'), 'utf8')).toMatch(/^\| 4000 \| [+-]\d\.\d{3} \| \S+ L\d\.H\d \|/m);
+    expect(readFileSync(join(dir, 'induction.md'), 'utf8')).toMatch(/^\| 4000 \| [+-]\d\.\d{3} ± \d\.\d{3} \| \S+ L\d\.H\d \|/m);
     expect(readFileSync(join(dir, 'induction.svg'), 'utf8')).toContain('demo: induction heads over training');
     expect(readFileSync(join(dir, 'induction.png')).subarray(1, 4).toString()).toBe('PNG');
     expect(run.stderr).toContain(`wrote ${join(dir, `{${FILES.join(',')}}`)}`);
