@@ -243,11 +243,14 @@ describe('writing curves', () => {
     expect(md).toContain('![example curves](curves.svg)');
   });
 
-  it('curves.svg: one panel per example, points and fitted lines', async () => {
+  it('curves.svg: one panel per example token, every run overlaid with its points and fitted line', async () => {
     const svg = await renderChart(curvesChart(s));
-    expect(svg).toContain('seed-1 · "␣the" · 0:3');
-    expect(svg).toContain('seed-2 · "↵" · 2:5');
-    expect(svg.match(/aria-roledescription="line mark"/g)).toHaveLength(3);
-    expect(svg.match(/aria-roledescription="point"/g)?.length).toBeGreaterThanOrEqual(3 * STEPS.length);
+    expect(svg).toContain('"␣the" · 0:3 · S-shaped in seed-1');
+    expect(svg).toContain('"↵" · 2:5 · smooth in seed-2');
+    // 3 example tokens x 2 runs: a fitted line and the measured points for each.
+    expect(svg.match(/aria-roledescription="line mark"/g)).toHaveLength(3 * 2);
+    expect(svg.match(/aria-roledescription="point"/g)?.length).toBeGreaterThanOrEqual(3 * 2 * STEPS.length);
+    expect(svg).toContain('>seed-1</text>');
+    expect(svg).toContain('>seed-2</text>');
   }, 30_000);
 });
