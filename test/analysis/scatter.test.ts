@@ -102,7 +102,18 @@ describe('scatter SVG', () => {
     expect(count(svg, 'bin')).toBe(4);
     expect(count(svg, 'point')).toBe(0);
     expect(svg).toContain('5000 pairs in 4 of 10x10 bins');
+    // The density scale runs from 1 to the fullest bin: 5000 / 4 = 1250 tokens.
+    expect(svg).toMatch(/<g class="legend">.*tokens per bin/);
+    expect(svg).toContain('text-anchor="end">1250</text></g>');
     expect(new Resvg(svg).render().height).toBeGreaterThan(0);
+  });
+
+  it('marked points are rings with their label, on the left of the ring near the right edge', () => {
+    const svg = scatterSvg([-1, -2, -3], [-1.5, -2, -0.5], { ...opts, marked: [{ x: -3, y: -0.5, label: '" the" 4:2' }, { x: -1, y: -1.5, label: 'x<y' }, { x: NaN, y: 0, label: 'gone' }] });
+    expect(count(svg, 'outlier')).toBe(2);
+    expect(svg).toMatch(/class="outlier-label" [^>]*text-anchor="start"[^>]*>&quot; the&quot; 4:2<\/text>/);
+    expect(svg).toMatch(/class="outlier-label" [^>]*text-anchor="end"[^>]*>x&lt;y<\/text>/);
+    expect(svg).not.toContain('gone');
   });
 
   it('round ticks', () => {

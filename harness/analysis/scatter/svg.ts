@@ -9,6 +9,8 @@ export interface ScatterSvgOptions {
   maxPoints?: number;
   /** Bins per axis of the density grid (default 100). */
   bins?: number;
+  /** Points drawn as rings with a label beside them (the outliers). */
+  marked?: readonly { x: number; y: number; label: string }[];
 }
 
 const SIZE = 420;
@@ -19,7 +21,8 @@ const fmt = (v: number) => String(Number(v.toFixed(6)));
 /**
  * x against y over rows where both are finite, on one shared range for both axes, with the y = x
  * line: a `<circle class="point">` per pair, or beyond `maxPoints` one `<rect class="bin">` per
- * non-empty cell of a bins x bins grid, darker for higher log count.
+ * non-empty cell of a bins x bins grid, darker for higher log count, with its scale below; each
+ * `marked` point a ring and its label.
  */
 export function scatterSvg(x: ArrayLike<number>, y: ArrayLike<number>, opts: ScatterSvgOptions): string {
   const rows: number[] = [];
@@ -28,7 +31,7 @@ export function scatterSvg(x: ArrayLike<number>, y: ArrayLike<number>, opts: Sca
   const px = (v: number) => LEFT + ((v - lo) / (hi - lo)) * SIZE;
   const py = (v: number) => TOP + SIZE - ((v - lo) / (hi - lo)) * SIZE;
   const width = LEFT + SIZE + 24;
-  const height = TOP + SIZE + 56;
+  const height = TOP + SIZE + 84;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
@@ -54,9 +57,20 @@ export function scatterSvg(x: ArrayLike<number>, y: ArrayLike<number>, opts: Sca
       const by = k % bins;
       // 16 shades, pale to deep blue, by log count.
       const level = Math.round((15 * Math.log1p(n)) / top);
-      parts.push(`<rect class="bin" x="${round(LEFT + (bx * SIZE) / bins)}" y="${round(TOP + SIZE - ((by + 1) * SIZE) / bins)}" width="${cell}" height="${cell}" fill="hsl(215,70%,${90 - 4 * level}%)"/>`);
+      parts.push(`<rect class="bin" x="${round(LEFT + (bx * SIZE) / bins)}" y="${round(TOP + SIZE - ((by + 1) * SIZE) / bins)}" width="${cell}" height="${cell}" fill="${shade(level)}"/>`);
     }
     parts.push('</g>');
+    // The scale: 16 shades from 1 token per bin to the fullest bin's count, on a log scale.
+    const y0 = TOP + SIZE + 50;
+    parts.push(`<g class="legend"><text x="${LEFT + 16 * 12 + 8}" y="${y0 + 9}">tokens per bin (log scale)</text>`);
+    for (let level = 0; level < 16; level++) parts.push(`<rect x="${LEFT + level * 12}" y="${y0}" width="12" height="10" fill="${shade(level)}"/>`);
+    parts.push(`<text x="${LEFT}" y="${y0 + 22}">1</text>`, `<text x="${LEFT + 16 * 12}" y="${y0 + 22}" text-anchor="end">${Math.round(Math.expm1(top))}</text></g>`);
+  }
+  for (const m of opts.marked ?? []) {
+    if (!Number.isFinite(m.x) || !Number.isFinite(m.y)) continue;
+    parts.push(`<circle class="outlier" cx="${fmt(px(m.x))}" cy="${fmt(py(m.y))}" r="4" fill="none" stroke="#d35400" stroke-width="1.5"/>`);
+    const right = px(m.x) < LEFT + SIZE * 0.7;
+    parts.push(`<text class="outlier-label" x="${fmt(px(m.x) + (right ? 6 : -6))}" y="${fmt(py(m.y) + 3)}" text-anchor="${right ? 'start' : 'end'}" font-size="9" fill="#a04000">${escapeXml(m.label)}</text>`);
   }
   parts.push(`<line class="diagonal" x1="${px(lo)}" y1="${py(lo)}" x2="${px(hi)}" y2="${py(hi)}" stroke="#c0392b" stroke-dasharray="4 3"/>`);
   for (const t of ticks(lo, hi)) {
@@ -74,6 +88,8 @@ export function scatterSvg(x: ArrayLike<number>, y: ArrayLike<number>, opts: Sca
   );
   return `${parts.join('\n')}\n`;
 }
+
+const shade = (level: number) => `hsl(215,70%,${90 - 4 * level}%)`;
 
 /** The shared axis range: min and max of the values, widened if they are all equal. */
 function range(values: readonly number[]): [number, number] {
