@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { readTokenMatrix } from '../../harness/analysis/tokens/matrix.js';
 import { TokenStore } from '../../harness/analysis/tokens/store.js';
 import { tinySuite } from '../support/tiny-suite.js';
 import { lmb } from '../support/cli.js';
@@ -40,6 +41,16 @@ describe('lmb tokens', () => {
     expect(firstDoc.map((r) => r.token).join('')).toBe('First document here.');
     expect(firstDoc[0]).toMatchObject({ position: 0, logprob: null, top1_id: null });
     expect(firstDoc.slice(1).every((r) => typeof r.logprob === 'number' && (r.logprob as number) <= 0 && typeof r.top1 === 'string')).toBe(true);
+    // Row for row what the store holds: every scored row's log-prob and top-1 as readTokenMatrix reads them.
+    const m = await readTokenMatrix(env.LMB_CACHE + '/tokens.duckdb', { corpus });
+    for (const [c, ckpt] of m.checkpoints.entries()) {
+      const mine = new Map(rows.filter((r) => r.run === ckpt.run && r.position !== 0).map((r) => [`${r.document}:${r.position}`, r]));
+      expect(mine.size).toBe(m.doc.length);
+      m.doc.forEach((d, i) => {
+        const r = mine.get(`${d}:${m.position[i]}`)!;
+        expect([r.token_id, r.logprob, r.top1_id]).toEqual([m.tokenId[i], m.logprobs[c][i], m.top1[c][i]]);
+      });
+    }
     // The mean loss the summary prints, from the exported rows.
     const scored = rows.filter((r) => r.run === 'seed-a' && r.logprob !== null);
     const loss = -scored.reduce((a, r) => a + (r.logprob as number), 0) / scored.length;
