@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { LmbError } from '../errors.js';
 import { DEVICES, parseDevice, type Device, type SessionOptions } from '../model/runtime/session.js';
+import { join } from 'node:path';
+import { snapshotDir } from '../matrix/snapshot.js';
 import { findProject, type Project } from '../project.js';
 
 /** The options every command that loads a model takes: --device, --threads, --no-prepack. */
@@ -38,6 +40,10 @@ export function notice(line: string): void {
   noticed.add(line);
   process.stderr.write(`lmb: ${line}\n`);
 }
+
+/** Where `--out [dir]` writes: `dir`, or with no folder given, the analysis's folder in the suite's snapshots. */
+export const outDir = (out: string | true, project: Project, suite: string, analysis: string): string =>
+  out === true ? join(snapshotDir(project, suite), analysis) : out;
 
 /** `--root` as given (a global option of lmb), if it was. */
 export const rootOf = (cmd: Command): string | undefined => (cmd.optsWithGlobals() as { root?: string }).root;

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { auditMarkdown, auditSuite } from '../../analysis/audit.js';
 import { writeFolder } from '../../files/write-folder.js';
-import { snapshotDir } from '../../matrix/snapshot.js';
-import { projectOf, sessionOptionsOf } from '../options.js';
+import { outDir, projectOf, sessionOptionsOf } from '../options.js';
 import { statusLine } from '../progress.js';
 import { suiteGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 
@@ -30,7 +29,7 @@ export function auditCommand(): Command {
       const json = `${JSON.stringify(audit, null, 2)}\n`;
       process.stdout.write(flags.format === 'json' ? json : `${md}\n`);
       if (flags.out === undefined) return;
-      const dir = flags.out === true ? join(snapshotDir(project, suite.name), 'audit') : flags.out;
+      const dir = outDir(flags.out, project, suite.name, 'audit');
       writeFolder(dir, { 'audit.md': md, 'audit.json': json });
       process.stderr.write(`wrote ${join(dir, '{audit.md,audit.json}')}\n`);
     });

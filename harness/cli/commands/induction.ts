@@ -3,8 +3,7 @@ import { Command, Option } from 'commander';
 import { analyseInduction } from '../../analysis/induction.js';
 import { inductionJson, inductionTable } from '../../analysis/induction-report.js';
 import { INDUCTION_FILES, writeInduction } from '../../analysis/induction-write.js';
-import { snapshotDir } from '../../matrix/snapshot.js';
-import { projectOf, sessionOptionsOf } from '../options.js';
+import { outDir, projectOf, sessionOptionsOf } from '../options.js';
 import { statusLine } from '../progress.js';
 import { suiteGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 
@@ -34,7 +33,7 @@ export function inductionCommand(): Command {
       status.clear();
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(inductionJson(runs), null, 2)}\n` : `${inductionTable(runs)}\n`);
       if (flags.out === undefined) return;
-      const dir = flags.out === true ? join(snapshotDir(project, suite.name), 'induction') : flags.out;
+      const dir = outDir(flags.out, project, suite.name, 'induction');
       await writeInduction(dir, suite.name, runs);
       // On stderr, so stdout stays the same JSON or table with or without --out.
       process.stderr.write(`wrote ${join(dir, `{${INDUCTION_FILES.join(',')}}`)}\n`);
