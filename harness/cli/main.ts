@@ -11,6 +11,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { scatterCommand } from './commands/scatter.js';
 import { scoreCommand } from './commands/score.js';
+import { tokenizeCommand } from './commands/tokenize.js';
 import { tokensCommand } from './commands/tokens.js';
 
 /** The `lmb` command line: a thin shell over the library; each command is one file. */
@@ -20,7 +21,7 @@ export function lmbProgram(): Command {
     .option('--root <dir>', 'the project folder holding behaviours/, snapshots/ and .cache/ (default: the nearest folder up from here with a package.json or behaviours/)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [runCommand(), mergeCommand(), scoreCommand(), diffCommand(), convergeCommand(), inductionCommand(), auditCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);
+  for (const command of [runCommand(), mergeCommand(), scoreCommand(), tokenizeCommand(), diffCommand(), convergeCommand(), inductionCommand(), auditCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);
   return program;
 }
 

@@ -1,13 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { LmbError } from '../../errors.js';
 import { loadModel } from '../../model/load.js';
 import { Scorer } from '../../score/scorer.js';
-import { openTokenizer } from '../../tokenize/open.js';
 import { checkTokenizerFits, type TextTokenizer } from '../../tokenize/tokenizer.js';
-import { decodeUtf8 } from '../../tokenize/utf8.js';
 import { modelOptions, positiveInt, sessionOptionsOf, type ModelFlags } from '../options.js';
+import { readText, tokenizerOf } from '../text-input.js';
 import { printTokenTable, tokenRecords } from '../token-output.js';
 
 interface ScoreFlags extends ModelFlags {
@@ -52,27 +50,12 @@ async function runScore(flags: ScoreFlags): Promise<void> {
 
 /** Required for --text; with --ids only used, when found, to show each token's text. */
 function tokenizerFor(flags: ScoreFlags): TextTokenizer | undefined {
-  const where = flags.tokenizer ?? (existsSync(flags.model) && statSync(flags.model).isDirectory() ? flags.model : dirname(flags.model));
   try {
-    return openTokenizer(where);
+    return tokenizerOf(flags);
   } catch (e) {
     if (flags.ids && !flags.tokenizer && e instanceof LmbError && e.code === 'TOKENIZER_MISSING') return undefined;
     throw e;
   }
-}
-
-/** The text to score: UTF-8 (a leading byte-order mark dropped) and not empty, or a one-line error. */
-function readText(file: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file === '-' ? 0 : file);
-  } catch (e) {
-    throw new LmbError('FILE_MISSING', `cannot read --text ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the path');
-  }
-  const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) throw new LmbError('TEXT_NOT_UTF8', `--text ${file} is not valid UTF-8 (near byte ${decoded.invalidAt})`, decoded.fix);
-  if (decoded.text === '') throw new LmbError('TEXT_EMPTY', `--text ${file} is empty: there is nothing to score`, 'Put some text in it, or pass --ids');
-  return decoded.text;
 }
 
 function parseIds(value: string): number[] {
