@@ -1,3 +1,4 @@
+import { LmbError } from '../errors.js';
 import type { Outcome } from '../judge/judge.js';
 import { outcomeKey } from '../run/probe-plan.js';
 import type { SuiteResults } from '../run/runner.js';
@@ -43,6 +44,14 @@ export interface StepAcrossSeeds {
   mostSplit: SeedSplit[];
 }
 
+/** Two behaviours at one step, across the same runs. */
+export interface BehaviourComparison {
+  a: string;
+  b: string;
+  step: number;
+  difference: SeedDifference;
+}
+
 /** How a behaviour's mean pass rate moved from one compared step to the next (same runs and probes: paired). */
 export interface StepChange {
   behaviour: string;
@@ -79,6 +88,8 @@ export interface Convergence {
   /** Every run at once, per compared step; empty with fewer than two runs. */
   acrossSeeds: StepAcrossSeeds[];
   changes: StepChange[];
+  /** With `compare`: behaviour b's mean pass rate minus a's at each compared step (runs paired). */
+  comparisons: BehaviourComparison[];
   /** Per run and behaviour, over every checkpoint of the run: the step where the pass rate crosses half its rise. */
   emergence: Emergence[];
   pairs: PairConvergence[];
@@ -110,7 +121,7 @@ export const kappaText = (k: number | null) => (k === null ? 'n/a' : k.toFixed(3
  * agree probe by probe, Cohen's kappa, the probes that split them, and whether the final step
  * resolves the mid-training splits.
  */
-export function convergence(results: SuiteResults, steps?: readonly number[]): Convergence {
+export function convergence(results: SuiteResults, steps?: readonly number[], opts: { compare?: readonly [string, string] } = {}): Convergence {
   const runs = [...new Set(results.checkpoints.map((c) => c.run))];
   const stepsOf = (run: string) => results.checkpoints.filter((c) => c.run === run).map((c) => c.step);
   const common = stepsOf(runs[0] ?? '').filter((s) => runs.every((r) => stepsOf(r).includes(s))).sort((a, b) => a - b);
@@ -150,6 +161,19 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
       change: roundAll(seedDifference(passTable(probes, from), passTable(probes, to), { seeds: true, probes: true }, BOOTSTRAP)),
     }));
   });
+  const compared = opts.compare && runs.length >= 2 ? opts.compare : undefined;
+  if (compared) {
+    for (const b of compared) {
+      if (!results.probes.get(b)?.length) {
+        throw new LmbError('BEHAVIOUR_UNKNOWN', `--compare names ${b}, which is not among this run's behaviours (${behaviours.map(([x]) => x).join(', ')})`, 'Name two behaviours the suite was evaluated on, e.g. --compare emails,acronyms');
+      }
+    }
+  }
+  const comparisons: BehaviourComparison[] = compared ? chosen.map(({ step }) => {
+    const [a, b] = compared.map((name) => passTable(results.probes.get(name)!, step));
+    // The same runs on both sides; the behaviours' probes are their own, resampled apart.
+    return { a: compared[0], b: compared[1], step, difference: roundAll(seedDifference(a, b, { seeds: true, probes: false }, BOOTSTRAP)) };
+  }) : [];
   const emerged = runs.flatMap((run) => {
     const steps = stepsOf(run).sort((a, b) => a - b);
     return behaviours.filter(([, probes]) => probes.length > 0).map(([behaviour, probes]) => {
@@ -194,7 +218,7 @@ export function convergence(results: SuiteResults, steps?: readonly number[]): C
       }
     }
   }
-  return { suite: results.suite, runs, steps: chosen, acrossSeeds, changes, emergence: emerged, pairs };
+  return { suite: results.suite, runs, steps: chosen, acrossSeeds, changes, comparisons, emergence: emerged, pairs };
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -245,6 +269,12 @@ export function convergenceMarkdown(c: Convergence, splitsPerBehaviour = 3): str
       '| behaviour | change | 95% interval | P(change ≤ 0) |', '| --- | ---: | ---: | ---: |');
     for (const x of rows) out.push(`| ${x.behaviour} | ${points(x.change.difference)} | ${points(x.change.low)} – ${points(x.change.high)} | ${x.change.atMostZero.toFixed(3)} |`);
     out.push('');
+  }
+  if (c.comparisons.length) {
+    const [{ a, b }] = c.comparisons;
+    out.push(`## ${b} minus ${a}, all runs`, '', 'Difference in the mean pass rate (percentage points): the same runs on both sides, each behaviour\'s probes resampled apart.', '',
+      '| step | difference | 95% interval | P(difference ≤ 0) |', '| ---: | ---: | ---: | ---: |',
+      ...c.comparisons.map((x) => `| ${x.step} | ${points(x.difference.difference)} | ${points(x.difference.low)} – ${points(x.difference.high)} | ${x.difference.atMostZero.toFixed(3)} |`), '');
   }
   out.push(...emergenceMarkdown(c));
   out.push('Pair by pair: κ is Cohen\'s kappa (1: identical, 0: chance, n/a: both runs fail, or pass, every probe).', '');

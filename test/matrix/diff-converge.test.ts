@@ -3,6 +3,7 @@ import type { Outcome } from '../../harness/judge/judge.js';
 import { cohensKappa, convergence, convergenceMarkdown } from '../../harness/matrix/converge.js';
 import { diffMarkdown, diffMatrices } from '../../harness/matrix/diff.js';
 import { markdownHtml } from '../../harness/report/markdown.js';
+import { caught } from '../support/errors.js';
 import { makeCell, type PassRateMatrix } from '../../harness/matrix/matrix.js';
 import type { SuiteResults } from '../../harness/run/runner.js';
 import type { Probe } from '../../harness/spec/probe.js';
@@ -86,6 +87,12 @@ describe('convergence', () => {
     expect(emerged('A', 'b')).toMatchObject({ step: 5, from: 0, to: 0.75, noRise: expect.any(Number) });
     expect(emerged('B', 'b')).toMatchObject({ step: 2, from: 0, to: 0.5 });
     expect(emerged('A', 'never')).toMatchObject({ step: null, low: null, high: null, noRise: 1 });
+    expect(c.comparisons).toEqual([]);
+    // Two behaviours across the same runs: "never" minus "b" is -1/2 at step 10, -5/8 at step 20, never above 0.
+    const compared = convergence(results, undefined, { compare: ['b', 'never'] });
+    expect(compared.comparisons.map((x) => [x.step, x.difference.difference, x.difference.atMostZero])).toEqual([[10, -0.5, 1], [20, -0.625, 1]]);
+    expect(convergenceMarkdown(compared)).toContain('## never minus b, all runs');
+    expect(caught(() => convergence(results, undefined, { compare: ['b', 'nope'] }))).toMatchObject({ code: 'BEHAVIOUR_UNKNOWN', message: expect.stringContaining('--compare names nope') });
     const md = convergenceMarkdown(c);
     expect(md).toMatch(/\| b \| 5 \(\d+–\d+\) \| 2 \(\d+–\d+\) \| ×2\.5 \|/);
     expect(md).toContain('| never | no rise (0% → 0%) | no rise (0% → 0%) |  |');

@@ -8,15 +8,22 @@ export function convergeCommand(): Command {
   return behaviourSuiteOptions(new Command('converge'))
     .description('agreement between runs: multi-bootstrap pass rates across all runs, Fleiss\' and Cohen\'s kappa, the probes that split them')
     .option('--steps <steps>', 'comma-separated steps to compare at, the only checkpoints evaluated (default: the middle and final shared steps of --checkpoints)', parseSteps)
+    .option('--compare <a,b>', 'also the difference between two behaviours\' mean pass rates across runs (b minus a), with its interval, at each step', parsePair)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
-    .action(async (flags: SuiteFlags & { steps?: number[]; format: 'md' | 'json' }, cmd: Command) => {
+    .action(async (flags: SuiteFlags & { steps?: number[]; compare?: [string, string]; format: 'md' | 'json' }, cmd: Command) => {
       const steps = flags.steps;
       // With --steps, only those checkpoints are loaded; a step a run lacks is an error naming the nearest ones.
       const selection = steps ? { ...flags, checkpoints: steps.join(',') } : flags;
       const { results } = await evaluateFromFlags(selection, projectOf(cmd));
-      const c = convergence(results!, steps);
+      const c = convergence(results!, steps, { compare: flags.compare });
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(c, null, 2)}\n` : `${convergenceMarkdown(c)}\n`);
     });
+}
+
+function parsePair(value: string): [string, string] {
+  const names = value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (names.length !== 2 || names[0] === names[1]) throw new LmbError('OPTION_INVALID', `--compare takes two different behaviours, got "${value}"`, 'e.g. --compare emails,acronyms');
+  return [names[0], names[1]];
 }
 
 function parseSteps(value: string): number[] {
