@@ -14,6 +14,7 @@ import type { Request } from '../../harness/score/requests.js';
 import { Scorer } from '../../harness/score/scorer.js';
 import { incremental, ROWS } from '../support/incremental-decode.js';
 import { writeLlama2c } from '../support/reference-llama.js';
+import { randomTinyGptNeox, writeTinyGptNeox } from '../support/tiny-gpt-neox.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
 import { randomTinyLlama } from '../support/tiny-llama.js';
 
@@ -39,6 +40,7 @@ const CASES = [
   { name: 'GPT-2 fp32', tolerance: 1e-4, path: () => writeTinyGpt2(join(root, 'gpt2-f32'), randomTinyGpt2(3), 'safetensors', 'F32') },
   { name: 'GPT-2 fp16', tolerance: 1e-4, path: () => writeTinyGpt2(join(root, 'gpt2-f16'), randomTinyGpt2(3), 'torch', 'F16') },
   { name: 'llama2.c fp32', tolerance: 1e-4, path: () => writeLlama2c(join(root, 'llama.bin'), randomTinyLlama(5)) },
+  { name: 'GPT-NeoX fp16', tolerance: 1e-4, path: () => writeTinyGptNeox(join(root, 'neox-f16'), randomTinyGptNeox(3), 'torch', 'F16') },
 ].map((c) => ({ ...c, path: once(c.path) }));
 
 /** Writes a model on first use, so a filtered run writes only what it needs. */
@@ -178,6 +180,7 @@ describe.skipIf(!existsSync(ICD) || !loader)('--device webgpu on SwiftShader', (
     { name: 'GPT-2 cached', path: CASES[0].path, cache: true, onGpu: ['MatMul', 'Softmax', 'Gemm', 'ReduceLogSumExp', 'LayerNormalization', 'FastGelu'], onCpu: [] },
     { name: 'GPT-2 plain', path: CASES[0].path, cache: false, onGpu: ['Attention', 'MatMul', 'Gemm', 'ReduceLogSumExp', 'LayerNormalization', 'FastGelu'], onCpu: [] },
     { name: 'llama2.c cached', path: CASES[2].path, cache: true, onGpu: ['MatMul', 'Gemm', 'Softmax', 'ReduceLogSumExp'], onCpu: [] },
+    { name: 'GPT-NeoX cached', path: CASES[3].path, cache: true, onGpu: ['MatMul', 'Gemm', 'Softmax', 'ReduceLogSumExp', 'LayerNormalization', 'BiasGelu'], onCpu: [] },
   ])('$name graph: heavy ops run on the WebGPU provider (CPU: $onCpu)', async ({ path, cache, onGpu, onCpu }) => {
     const heavy = (await placements(path(), cache)).filter((n) => HEAVY.has(n.op));
     expect(heavy.filter((n) => n.provider === WEBGPU).map((n) => n.op)).toEqual(expect.arrayContaining(onGpu));

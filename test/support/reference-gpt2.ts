@@ -54,7 +54,7 @@ function act(name: RefGpt2Config['activation_function'], x: number): number {
 }
 
 /** Abramowitz-Stegun 7.1.26 is too coarse for 1e-4; use the series / continued fraction. */
-function erf(x: number): number {
+export function erf(x: number): number {
   const t = Math.abs(x);
   if (t < 3) {
     let sum = 0;

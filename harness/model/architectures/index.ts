@@ -1,5 +1,6 @@
 import type { Architecture } from './architecture.js';
 import { gpt2 } from './gpt2.js';
+import { gptNeox } from './gpt-neox.js';
 import { llama } from './llama.js';
 
 /**
@@ -8,5 +9,6 @@ import { llama } from './llama.js';
  */
 export const ARCHITECTURES: Readonly<Record<string, Architecture<any>>> = Object.freeze({
   gpt2,
+  gpt_neox: gptNeox,
   llama2c: llama,
 });
