@@ -4,7 +4,7 @@
  * query_key_value laid out per head as [q, k, v], parallel or sequential residual), to check the
  * ONNX graph against. Linear weights are PyTorch's [out, in]. Slow and obvious on purpose.
  */
-import { erf, type RefOutput, type Weights } from './reference-gpt2.js';
+import { erf, referenceHead, type RefOutput, type Weights } from './reference-gpt2.js';
 
 export interface RefNeoxConfig {
   vocab_size: number;
@@ -110,20 +110,5 @@ export function referenceGptNeox(c: RefNeoxConfig, w: Weights, ids: number[]): R
     }
   }
   h = layerNorm(h, get('gpt_neox.final_layer_norm.weight'), get('gpt_neox.final_layer_norm.bias'), c.layer_norm_eps);
-  const out = get('embed_out.weight');
-  const nextLogprobs: number[] = [];
-  const top1: number[] = [];
-  for (let t = 0; t < T; t++) {
-    const logits = Float64Array.from({ length: c.vocab_size }, (_, v) => {
-      let s = 0;
-      for (let i = 0; i < d; i++) s += h[t][i] * out[v * d + i];
-      return s;
-    });
-    let best = 0;
-    for (let v = 1; v < c.vocab_size; v++) if (logits[v] > logits[best]) best = v;
-    top1.push(best);
-    const lse = logits[best] + Math.log(logits.reduce((a, v) => a + Math.exp(v - logits[best]), 0));
-    if (t + 1 < T) nextLogprobs.push(logits[ids[t + 1]] - lse);
-  }
-  return { nextLogprobs, top1, attention };
+  return { ...referenceHead(h, get('embed_out.weight'), c.vocab_size, ids), attention };
 }

@@ -120,20 +120,29 @@ export function referenceGpt2(c: RefGpt2Config, w: Weights, ids: number[], prefi
     h = h.map((row, t) => row.map((v, i) => v + mlpOut[t][i]));
   }
   h = layerNorm(h, get('ln_f.weight'), get('ln_f.bias'), c.layer_norm_epsilon);
+  return { ...referenceHead(h, wte, c.vocab_size, ids), attention };
+}
+
+/**
+ * The head of a float64 reference: logits = h · unembed^T (unembed [V, d]) at every position,
+ * each position's argmax, and log p(ids[t + 1]) by log-sum-exp.
+ */
+export function referenceHead(h: readonly Float64Array[], unembed: ArrayLike<number>, vocab: number, ids: readonly number[]): { nextLogprobs: number[]; top1: number[] } {
+  const d = h[0]?.length ?? 0;
   const nextLogprobs: number[] = [];
   const top1: number[] = [];
-  for (let t = 0; t < T; t++) {
-    const logits = new Float64Array(c.vocab_size);
-    for (let v = 0; v < c.vocab_size; v++) {
+  h.forEach((row, t) => {
+    const logits = new Float64Array(vocab);
+    for (let v = 0; v < vocab; v++) {
       let s = 0;
-      for (let i = 0; i < d; i++) s += h[t][i] * wte[v * d + i];
+      for (let i = 0; i < d; i++) s += row[i] * unembed[v * d + i];
       logits[v] = s;
     }
     let best = 0;
-    for (let v = 1; v < c.vocab_size; v++) if (logits[v] > logits[best]) best = v;
+    for (let v = 1; v < vocab; v++) if (logits[v] > logits[best]) best = v;
     top1.push(best);
     const lse = logits[best] + Math.log(logits.reduce((a, v) => a + Math.exp(v - logits[best]), 0));
-    if (t + 1 < T) nextLogprobs.push(logits[ids[t + 1]] - lse);
-  }
-  return { nextLogprobs, top1, attention };
+    if (t + 1 < ids.length) nextLogprobs.push(logits[ids[t + 1]] - lse);
+  });
+  return { nextLogprobs, top1 };
 }
