@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphModel } from '../../harness/model/graph-model.js';
 import { appendTokens, gatherRows, keepRows, realLength, type KvCache } from '../../harness/model/kv-cache.js';
-import { incremental, ROWS } from '../support/incremental-decode.js';
+import { expectRowsMatch, incremental, ROWS } from '../support/incremental-decode.js';
 import { referenceGpt2 } from '../support/reference-gpt2.js';
 import { referenceLlama, writeLlama2c } from '../support/reference-llama.js';
 import { randomTinyGpt2, writeTinyGpt2 } from '../support/tiny-gpt2.js';
@@ -25,11 +25,7 @@ describe('key/value cache: prefix once, then a token per step', () => {
     const model = await GraphModel.load(writeTinyGpt2(join(root, `gpt2-${format}-${dtype}`), tiny, format, dtype), { device: 'cpu', cache: true, attentions });
     const got = await incremental(model);
     await model.dispose();
-    ROWS.forEach((r, b) => {
-      const ref = referenceGpt2(tiny.config, tiny.weights, r);
-      expect(maxAbsDiff(got.logprobs[b].slice(0, r.length - 1), ref.nextLogprobs)).toBeLessThanOrEqual(1e-4);
-      expect(got.top1[b]).toEqual(ref.top1.slice(0, r.length - 1));
-    });
+    expectRowsMatch(got, (r) => referenceGpt2(tiny.config, tiny.weights, r));
   });
 
   it.each([{ n_kv_heads: 2 }, { n_kv_heads: 1, shared_classifier: false }])('llama2.c %o equals the float64 reference per row', async (over) => {
@@ -37,11 +33,7 @@ describe('key/value cache: prefix once, then a token per step', () => {
     const model = await GraphModel.load(writeLlama2c(join(root, `llama-${tiny.config.n_kv_heads}.bin`), tiny), { device: 'cpu', cache: true });
     const got = await incremental(model);
     await model.dispose();
-    ROWS.forEach((r, b) => {
-      const ref = referenceLlama(tiny, r);
-      expect(maxAbsDiff(got.logprobs[b].slice(0, r.length - 1), ref.nextLogprobs)).toBeLessThanOrEqual(1e-4);
-      expect(got.top1[b]).toEqual(ref.top1.slice(0, r.length - 1));
-    });
+    expectRowsMatch(got, (r) => referenceLlama(tiny, r));
   });
 
   it('a cached graph scores a whole batch through forward() as the plain graph does, attentions included', async () => {

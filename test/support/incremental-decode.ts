@@ -1,5 +1,8 @@
 import { keepRows, type KvCache } from '../../harness/model/kv-cache.js';
+import { expect } from 'vitest';
 import type { LanguageModel } from '../../harness/model/language-model.js';
+import { maxAbsDiff } from './max-abs-diff.js';
+import type { RefOutput } from './reference-gpt2.js';
 
 /** Two rows of different lengths, and how much of each the first cached pass takes. */
 export const ROWS = [
@@ -50,4 +53,13 @@ export async function incremental(model: LanguageModel): Promise<{ logprobs: num
     active = keep.map((i) => active[i]);
   }
   return { logprobs, top1 };
+}
+
+/** Each row of `incremental`'s answers equals a float64 reference's within 1e-4, top-1 for top-1. */
+export function expectRowsMatch(got: { logprobs: number[][]; top1: number[][] }, reference: (row: number[]) => Pick<RefOutput, 'nextLogprobs' | 'top1'>): void {
+  ROWS.forEach((r, b) => {
+    const ref = reference(r);
+    expect(maxAbsDiff(got.logprobs[b].slice(0, r.length - 1), ref.nextLogprobs)).toBeLessThanOrEqual(1e-4);
+    expect(got.top1[b]).toEqual(ref.top1.slice(0, r.length - 1));
+  });
 }
