@@ -93,7 +93,7 @@ describe('hostile config.json', () => {
 
   it.each(['__proto__', 'constructor', 'toString'])('model_type %s is an unknown architecture, not a lookup on Object.prototype', async (type) => {
     writeFileSync(configPath, JSON.stringify({ ...tiny.config, model_type: type }));
-    expect((await loadError()).oneLine()).toBe(`${configPath} has model_type "${type}", which lm-behaviours cannot build. Supported: gpt2, llama2c; or export the model to ONNX and pass the .onnx file`);
+    expect((await loadError()).oneLine()).toBe(`${configPath} has model_type "${type}", which lm-behaviours cannot build. Supported: gpt2, gpt_neox, llama2c; or export the model to ONNX and pass the .onnx file`);
   });
 
   it('a huge n_layer fails at the first missing layer, without listing every layer first', async () => {
