@@ -67,14 +67,13 @@ export interface MeasuredCheckpoint {
 }
 
 export async function auditSuite(opts: AuditOptions): Promise<Audit> {
-  const keys = new CheckpointKeys(opts.cacheDir);
   let windows: number[][] | undefined;
-  const measured = await walkGrid({ grid: opts.grid, suite: opts.suite.name, keys, model: opts.model, evict: opts.evict }, async (c): Promise<MeasuredCheckpoint> => {
+  const measured = await walkGrid({ grid: opts.grid, suite: opts.suite.name, keys: new CheckpointKeys(opts.cacheDir), model: opts.model, evict: opts.evict }, async (c): Promise<MeasuredCheckpoint> => {
     opts.onCheckpoint?.(`${c.run.name} @ step ${c.ref.step}`, c.index, c.total);
     const model = await c.model();
     windows ??= textWindows(c.tokenizer.encode(readFileSync(OPENWEBTEXT_SAMPLE, 'utf8')), WINDOWS, Math.min(WINDOW, model.contextLength), c.tokenizer.bosId);
     const scores = await new Scorer(model).score(windows);
-    return { run: c.run.name, step: c.ref.step, sha256: keys.weightsHash(c.checkpoint.weightsPath), logprobs: Float32Array.from(scores.flatMap((s) => [...s.logprobs.subarray(1)])) };
+    return { run: c.run.name, step: c.ref.step, sha256: c.weightsSha256, logprobs: Float32Array.from(scores.flatMap((s) => [...s.logprobs.subarray(1)])) };
   });
   return auditOf(opts.suite.name, measured);
 }

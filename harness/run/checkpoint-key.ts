@@ -22,9 +22,10 @@ const RUNTIME_VERSION = 1;
 export class CheckpointKeys {
   constructor(readonly cacheDir: string) {}
 
-  key(ckpt: Pick<Checkpoint, 'weightsPath' | 'config' | 'architecture'>): string {
+  /** `weights`: the weight file's sha256, when the caller has it already (weightsHash). */
+  key(ckpt: Pick<Checkpoint, 'weightsPath' | 'config' | 'architecture'>, weights = this.weightsHash(ckpt.weightsPath)): string {
     return createHash('sha256')
-      .update(`lmb-runtime-${RUNTIME_VERSION}\0${ckpt.architecture.name}\0`).update(this.weightsHash(ckpt.weightsPath)).update('\0').update(canonicalJson(ckpt.config))
+      .update(`lmb-runtime-${RUNTIME_VERSION}\0${ckpt.architecture.name}\0`).update(weights).update('\0').update(canonicalJson(ckpt.config))
       .digest('hex').slice(0, 24);
   }
 

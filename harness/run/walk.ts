@@ -21,6 +21,8 @@ export interface OpenedCheckpoint {
   readonly checkpoint: Checkpoint;
   /** Its content key (weights sha256 + effective config): what caches are keyed by. */
   readonly key: string;
+  /** The sha256 of its weight file. */
+  readonly weightsSha256: string;
   /** The suite's tokenizer (beside the walk's first checkpoint), checked to fit this checkpoint's vocabulary. */
   readonly tokenizer: TextTokenizer;
   /** The folder the tokenizer was read from. */
@@ -65,9 +67,11 @@ export async function walkGrid<T>(opts: WalkOptions, visit: (c: OpenedCheckpoint
     suiteTokenizer ??= { tokenizer: openTokenizer(checkpoint.dir), dir: checkpoint.dir };
     checkTokenizerFits(suiteTokenizer.tokenizer, checkpoint.architecture.vocabSize(checkpoint.config), suiteTokenizer.dir);
     let built: { shape: string; model: Promise<LanguageModel> } | undefined;
+    const weightsSha256 = opts.keys.weightsHash(checkpoint.weightsPath);
     const opened: OpenedCheckpoint = {
       run, ref, index, total: opts.grid.length, checkpoint,
-      key: opts.keys.key(checkpoint),
+      key: opts.keys.key(checkpoint, weightsSha256),
+      weightsSha256,
       tokenizer: suiteTokenizer.tokenizer,
       tokenizerDir: suiteTokenizer.dir,
       model: (o = {}) => {
