@@ -130,12 +130,19 @@ export function convergence(results: SuiteResults, steps?: readonly number[], op
     ? steps.map((step) => ({ label: `step ${step}`, step }))
     : [{ label: 'middle', step: common[Math.floor((common.length - 1) / 2)] }, { label: 'final', step: final }]
       .filter((s) => s.step !== undefined && (s.label === 'final' || s.step !== final));
-  const outcomes = (run: string, step: number) => results.checkpoints.find((c) => c.run === run && c.step === step)?.outcomes ?? new Map<string, Outcome>();
+  const byCheckpoint = new Map(results.checkpoints.map((c) => [`${c.run}\0${c.step}`, c.outcomes]));
+  const none = new Map<string, Outcome>();
+  const outcomes = (run: string, step: number) => byCheckpoint.get(`${run}\0${step}`) ?? none;
   const behaviours = [...results.probes].sort(([x], [y]) => x.localeCompare(y));
-  const passTable = (probes: readonly ProbeRecord[], step: number): PassTable =>
-    runs.map((r) => { const o = outcomes(r, step); return probes.map((p) => !!o.get(outcomeKey(p))?.pass); });
+  const probed = behaviours.filter(([, probes]) => probes.length > 0);
+  /** Whether each probe passes in `run` at `step`. */
+  const passRow = (probes: readonly ProbeRecord[], run: string, step: number) => {
+    const o = outcomes(run, step);
+    return probes.map((p) => !!o.get(outcomeKey(p))?.pass);
+  };
+  const passTable = (probes: readonly ProbeRecord[], step: number): PassTable => runs.map((r) => passRow(probes, r, step));
   const acrossSeeds = runs.length < 2 ? [] : chosen.map(({ label, step }): StepAcrossSeeds => {
-    const rows = behaviours.filter(([, probes]) => probes.length > 0).map(([behaviour, probes]) => {
+    const rows = probed.map(([behaviour, probes]) => {
       const table = passTable(probes, step);
       const passedBy = new Array<number>(runs.length + 1).fill(0);
       const counts = probes.map((_, j) => passCount(table, j));
@@ -156,7 +163,7 @@ export function convergence(results: SuiteResults, steps?: readonly number[], op
   });
   const changes: StepChange[] = runs.length < 2 ? [] : chosen.slice(1).flatMap(({ step: to }, i) => {
     const from = chosen[i].step;
-    return behaviours.filter(([, probes]) => probes.length > 0).map(([behaviour, probes]) => ({
+    return probed.map(([behaviour, probes]) => ({
       behaviour, from, to,
       change: roundAll(seedDifference(passTable(probes, from), passTable(probes, to), { seeds: true, probes: true }, BOOTSTRAP)),
     }));
@@ -176,9 +183,8 @@ export function convergence(results: SuiteResults, steps?: readonly number[], op
   }) : [];
   const emerged = runs.flatMap((run) => {
     const steps = stepsOf(run).sort((a, b) => a - b);
-    return behaviours.filter(([, probes]) => probes.length > 0).map(([behaviour, probes]) => {
-      const passes = steps.map((step) => { const o = outcomes(run, step); return probes.map((p) => !!o.get(outcomeKey(p))?.pass); });
-      const e = emergence(run, behaviour, steps, passes, { seed: BOOTSTRAP.seed });
+    return probed.map(([behaviour, probes]) => {
+      const e = emergence(run, behaviour, steps, steps.map((step) => passRow(probes, run, step)), { seed: BOOTSTRAP.seed });
       const r = (x: number | null) => (x === null ? null : Math.round(x));
       return { ...e, from: round(e.from), to: round(e.to), step: r(e.step), low: r(e.low), high: r(e.high), noRise: round(e.noRise) };
     });
@@ -221,7 +227,7 @@ export function convergence(results: SuiteResults, steps?: readonly number[], op
   return { suite: results.suite, runs, steps: chosen, acrossSeeds, changes, comparisons, emergence: emerged, pairs };
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+const percent = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
 const points = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 /** Shortened first, then escaped: a prompt shows literally (`__name__` is not bold) and no escape is cut in half. */
 const cell = (s: string, max = 60) => markdownCell(s.slice(0, max));
@@ -237,7 +243,7 @@ function emergenceMarkdown(c: Convergence): string[] {
     `| behaviour | ${c.runs.join(' | ')} | spread |`, `| --- | ${c.runs.map(() => '---:').join(' | ')} | ---: |`];
   for (const b of behaviours) {
     const row = c.runs.map((r) => c.emergence.find((e) => e.run === r && e.behaviour === b));
-    const cells = row.map((e) => (!e ? '' : e.step === null ? `no rise (${percentText(e.from)} → ${percentText(e.to)})`
+    const cells = row.map((e) => (!e ? '' : e.step === null ? `no rise (${percent(e.from, 0)} → ${percent(e.to, 0)})`
       : `${thousands(e.step)} (${e.low === null ? '?' : thousands(e.low)}–${e.high === null ? '?' : thousands(e.high)})`));
     const steps = row.flatMap((e) => (e?.step ? [e.step] : []));
     const spread = steps.length >= 2 ? `×${(Math.max(...steps) / Math.min(...steps)).toFixed(1)}` : '';
@@ -246,7 +252,6 @@ function emergenceMarkdown(c: Convergence): string[] {
   return [...out, ''];
 }
 
-const percentText = (x: number) => `${(100 * x).toFixed(0)}%`;
 
 /** Markdown: every run at once per step, then the change between steps, then pair by pair, then the splits. */
 export function convergenceMarkdown(c: Convergence, splitsPerBehaviour = 3): string {
