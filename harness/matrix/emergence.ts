@@ -4,6 +4,7 @@
  * log-step axis on which step 0 has a place), with a bootstrap interval over probes.
  */
 import { prng } from '../analysis/prng.js';
+import { draw, pack, percentiles } from './seeds.js';
 
 /** A rise smaller than this (5 points of pass rate) is no emergence: its half-way step would be noise. */
 export const MIN_RISE = 0.05;
@@ -70,9 +71,7 @@ export function emergence(run: string, behaviour: string, steps: readonly number
   const draws = opts.draws ?? 1000;
   const rand = prng(opts.seed ?? 1);
   const S = steps.length;
-  const N = passes[0]?.length ?? 0;
-  const table = new Uint8Array(S * N);
-  passes.forEach((row, s) => row.forEach((p, j) => (table[s * N + j] = p ? 1 : 0)));
+  const { cols: N, bits: table } = S ? pack(passes) : { cols: 0, bits: new Uint8Array(0) };
   const rateAt = (weights: Uint32Array | null) => (s: number) => {
     let sum = 0;
     const row = s * N;
@@ -82,17 +81,13 @@ export function emergence(run: string, behaviour: string, steps: readonly number
   };
   const whole = rateAt(null);
   const found: number[] = [];
-  const weights = new Uint32Array(N);
   for (let d = 0; d < draws && N > 0; d++) {
-    weights.fill(0);
-    for (let j = 0; j < N; j++) weights[Math.floor(rand() * N)]++;
-    const step = halfRise(steps, rateAt(weights));
+    const step = halfRise(steps, rateAt(draw(rand, N)));
     if (step !== null) found.push(step);
   }
-  found.sort((a, b) => a - b);
-  const at = (q: number) => (found.length ? found[Math.round(q * (found.length - 1))] : null);
+  const [low, high] = found.length ? percentiles(found, 0.95) : [null, null];
   return {
     run, behaviour, from: S ? whole(0) : 0, to: S ? whole(S - 1) : 0, step: halfRise(steps, whole),
-    low: at(0.025), high: at(0.975), noRise: draws && N ? 1 - found.length / draws : 1,
+    low, high, noRise: draws && N ? 1 - found.length / draws : 1,
   };
 }

@@ -114,43 +114,44 @@ function checkTable(t: PassTable, name: string): void {
 }
 
 /** `n` indices drawn with replacement, as counts per index. */
-function draw(rand: () => number, n: number): Uint32Array {
+export function draw(rand: () => number, n: number): Uint32Array {
   const counts = new Uint32Array(n);
   for (let i = 0; i < n; i++) counts[Math.floor(rand() * n)]++;
   return counts;
 }
 
 /** A table as one byte per answer, row after row, for the resampling loops. */
-interface Packed {
-  seeds: number;
-  probes: number;
+export interface Packed {
+  rows: number;
+  cols: number;
   bits: Uint8Array;
 }
 
-function pack(t: PassTable): Packed {
+export function pack(t: PassTable): Packed {
   const bits = new Uint8Array(t.length * t[0].length);
   t.forEach((row, i) => row.forEach((p, j) => (bits[i * row.length + j] = p ? 1 : 0)));
-  return { seeds: t.length, probes: t[0].length, bits };
+  return { rows: t.length, cols: t[0].length, bits };
 }
 
 /** The mean over drawn seeds of each seed's pass rate on the drawn probes (every seed sees the same probe draw). */
 function resampledMean(t: Packed, seeds: Uint32Array, probes: Uint32Array): number {
   let total = 0;
-  for (let j = 0; j < t.probes; j++) total += probes[j];
+  for (let j = 0; j < t.cols; j++) total += probes[j];
   let sum = 0;
   let weight = 0;
-  for (let i = 0; i < t.seeds; i++) {
+  for (let i = 0; i < t.rows; i++) {
     if (seeds[i] === 0) continue;
     let passed = 0;
-    const row = i * t.probes;
-    for (let j = 0; j < t.probes; j++) passed += t.bits[row + j] * probes[j];
+    const row = i * t.cols;
+    for (let j = 0; j < t.cols; j++) passed += t.bits[row + j] * probes[j];
     sum += (seeds[i] * passed) / total;
     weight += seeds[i];
   }
   return sum / weight;
 }
 
-function percentiles(xs: number[], level: number): [number, number] {
+/** The central `level` percentile interval of `xs`. */
+export function percentiles(xs: readonly number[], level: number): [number, number] {
   const sorted = [...xs].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
   return [at((1 - level) / 2), at((1 + level) / 2)];
