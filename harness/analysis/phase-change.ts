@@ -13,6 +13,7 @@
  * at least PREFIX_JUMP and the ICL score fall by at least ICL_JUMP nats, and for runs of fewer
  * than two checkpoints. The pair is judged by its checkpoints only, whatever the steps between.
  */
+import { standardError } from './icl-score.js';
 
 /** The smallest rise of the best head's prefix-matching score (a fraction of its attention) that counts. */
 export const PREFIX_JUMP = 0.1;
@@ -41,13 +42,9 @@ export interface PhaseChange {
   iclJumpStdError: number;
 }
 
-/** The standard error of b's mean minus a's, paired window by window. */
+/** The standard error of b's mean minus a's, paired window by window (0 for lists of unequal length). */
 export function pairedStdError(a: readonly number[], b: readonly number[]): number {
-  const n = Math.min(a.length, b.length);
-  if (n < 2 || a.length !== b.length) return 0;
-  const d = a.map((x, i) => b[i] - x);
-  const m = d.reduce((s, x) => s + x, 0) / n;
-  return Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1) / n);
+  return a.length === b.length ? standardError(a.map((x, i) => b[i] - x)) : 0;
 }
 
 export function phaseChange(points: readonly CheckpointPoint[]): PhaseChange | null {
