@@ -1,5 +1,5 @@
 import { LmbError } from '../../errors.js';
-import { TokenStore } from './store.js';
+import { DISTINCT_DOCS, TokenStore } from './store.js';
 
 /** A stored checkpoint: its content key and the name it was scored under. */
 export interface StoredCheckpoint {
@@ -28,12 +28,6 @@ export interface TokenMatrix {
   /** top1[c][row]: that checkpoint's argmax prediction there; -1 if not stored. */
   top1: Int32Array[];
 }
-
-/**
- * Corpus $c's documents, each distinct one once, at its first place in the corpus: a document
- * repeated in a corpus would otherwise weigh twice in every statistic over tokens.
- */
-export const DISTINCT_DOCS = '(SELECT doc_id, min(doc_index) AS doc_index FROM corpus_docs WHERE corpus_id = $c GROUP BY doc_id)';
 
 /**
  * Reads a corpus's per-token log-probs for chosen checkpoints (default: every named checkpoint

@@ -8,6 +8,12 @@ import type { TokenScores } from '../../score/scorer.js';
 const SCHEMA_VERSION = 1;
 
 /**
+ * Corpus $c's documents, each distinct one once, at its first place in the corpus: a document
+ * repeated in a corpus would otherwise weigh twice in every statistic over tokens.
+ */
+export const DISTINCT_DOCS = '(SELECT doc_id, min(doc_index) AS doc_index FROM corpus_docs WHERE corpus_id = $c GROUP BY doc_id)';
+
+/**
  * Tables, long and column-wise, so a million tokens x hundreds of checkpoints never sit in memory:
  * documents are keyed by the hash of their token ids (what a model scores), checkpoints by their
  * content key (CheckpointKeys.key), so a changed corpus or a renamed run reuses every
@@ -186,7 +192,7 @@ export class TokenStore {
     const out = new Map(ids.map((k) => [k, NaN]));
     if (ids.length === 0) return out;
     const rows = await this.rows<[number, number]>(
-      `SELECT lp.ckpt_id, -avg(lp.logprob) FROM (SELECT DISTINCT doc_id FROM corpus_docs WHERE corpus_id = $c) cd JOIN logprobs lp ON lp.doc_id = cd.doc_id
+      `SELECT lp.ckpt_id, -avg(lp.logprob) FROM ${DISTINCT_DOCS} cd JOIN logprobs lp ON lp.doc_id = cd.doc_id
        WHERE lp.ckpt_id IN (${ids.join(',')}) GROUP BY lp.ckpt_id`, { c: corpusId });
     for (const [k, loss] of rows) out.set(k, loss);
     return out;
@@ -225,8 +231,8 @@ export class TokenStore {
       LEFT JOIN logprobs lp ON lp.ckpt_id = e.ckpt_id AND lp.doc_id = t.doc_id AND lp.position = t.position
       LEFT JOIN export_vocab v ON v.token_id = t.token_id LEFT JOIN export_vocab v1 ON v1.token_id = lp.top1
       WHERE cd.corpus_id = $c ORDER BY e.run, e.step, document, t.position`;
-    await this.db.run(`COPY (${select}) TO '${resolve(file).replace(/'/g, "''")}' (FORMAT parquet)`, { c: corpusId });
-    return (await this.value<bigint | number>(`SELECT count(*) FROM (${select})`, { c: corpusId }).then(Number));
+    // COPY answers with the number of rows it wrote.
+    return Number(await this.value<bigint>(`COPY (${select}) TO '${resolve(file).replace(/'/g, "''")}' (FORMAT parquet)`, { c: corpusId }));
   }
 
   async rows<T extends unknown[]>(sql: string, values?: Record<string, string | number>): Promise<T[]> {
