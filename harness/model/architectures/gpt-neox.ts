@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
 import {
-  ACTIVATIONS, activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, newTokenOutputs, pastInputs, tokenInputs,
+  ACTIVATIONS, activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, newTokenOutputs, pastInputs, rotaryTables,
+  tokenInputs,
 } from '../onnx/blocks.js';
 import type { TensorEntry, WeightFile } from '../weights/tensor.js';
 import { checkShapes, checkpointWeight, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
@@ -77,11 +78,11 @@ function checkWeights(c: GptNeoxConfig, file: WeightFile): void {
 }
 
 /**
- * cos and sin tables [maxPositions, rotary] gathered at the positions, broadcastable against
- * [B, H, T, rotary]: Hugging Face's float32 `inv_freq = 1 / base^(arange(0, r, 2) / r)`, angles
- * `pos * inv_freq` repeated for both halves. Tables, not Cos and Sin ops (see llama.ts).
+ * cos and sin [maxPositions, rotary] at the positions, broadcastable against [B, H, T, rotary]:
+ * Hugging Face's float32 `inv_freq = 1 / base^(arange(0, r, 2) / r)`, angles `pos * inv_freq`
+ * repeated for both halves.
  */
-function rotaryTables(g: GraphBuilder, c: GptNeoxConfig, positionIds: string, perRow: boolean): { cos: string; sin: string } {
+function rotaryAngles(g: GraphBuilder, c: GptNeoxConfig, positionIds: string, perRow: boolean): { cos: string; sin: string } {
   const r = rotaryDims(c);
   const f = Math.fround;
   const invFreq = Array.from({ length: r / 2 }, (_, j) => f(1 / f(c.rotary_emb_base ** f((2 * j) / r))));
@@ -89,12 +90,7 @@ function rotaryTables(g: GraphBuilder, c: GptNeoxConfig, positionIds: string, pe
     const half = invFreq.map((v) => f(pos * v));
     return [...half, ...half];
   }).flat();
-  const table = (fn: (x: number) => number) => g.floats(angles.map(fn), [c.max_position_embeddings, r]);
-  const at = (t: string) => {
-    const picked = g.op('Gather', [t, positionIds]);
-    return perRow ? g.op('Unsqueeze', [picked, g.int64s([1])]) : picked;
-  };
-  return { cos: at(table(Math.cos)), sin: at(table(Math.sin)) };
+  return rotaryTables(g, angles, [c.max_position_embeddings, r], positionIds, perRow ? [1] : []);
 }
 
 /** x [B, H, T, headDim] with its first `rotary` dimensions rotated: x·cos + rotate_half(x)·sin. */
@@ -124,7 +120,7 @@ function buildGraph(c: GptNeoxConfig, file: WeightFile, opts: GraphOptions): Bui
   const embedIn = w('embed_in.weight');
   let h = g.op('Gather', [embedIn, ids]);
   const mask = attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : causalMask(g, seqLen);
-  const rope = rotaryTables(g, c, positionIds, opts.cache);
+  const rope = rotaryAngles(g, c, positionIds, opts.cache);
 
   for (let l = 0; l < c.num_hidden_layers; l++) {
     const p = `layers.${l}.`;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph.js';
 import {
   activation, cachedCausalMask, causalAttention, causalMask, logprobOutputs, mergeHeads, newTokenOutputs, pastInputs,
-  splitHeads, tokenInputs,
+  rotaryTables, splitHeads, tokenInputs,
 } from '../onnx/blocks.js';
 import type { WeightFile } from '../weights/tensor.js';
 import { checkShapes, checkpointWeight, type Architecture, type ExpectedTensor, type GraphOptions } from './architecture.js';
@@ -64,15 +64,12 @@ function checkWeights(c: LlamaConfig, file: WeightFile): void {
  * cos and sin of every position's rotary angles, broadcastable against [B, H, T, headSize / 2, 1]:
  * [T, headSize / 2, 1] from positions [T], or [B, 1, T, headSize / 2, 1] from positions [B, T].
  * As run.c computes them: float32 frequencies `1.0f / powf(theta, i / (float)head_size)`, the
- * float32 angle `pos * freq`, its cosf and sinf. They are tables looked up by position rather
- * than Cos and Sin ops, whose GPU versions may approximate (WebGPU's were off by 2e-4).
+ * float32 angle `pos * freq`, its cosf and sinf.
  */
 function rotaryAngles(g: GraphBuilder, positionIds: string, perRow: boolean, headSize: number, theta: number, seqLen: number): { cos: string; sin: string } {
   const freqs = Array.from({ length: headSize / 2 }, (_, j) => Math.fround(1 / Math.fround(theta ** Math.fround((2 * j) / headSize))));
   const angles = Array.from({ length: seqLen }, (_, pos) => freqs.map((f) => Math.fround(pos * f))).flat();
-  const table = (fn: (x: number) => number) => g.floats(angles.map(fn), [seqLen, headSize / 2]);
-  const column = (x: string) => g.op('Unsqueeze', [g.op('Gather', [x, positionIds]), g.int64s(perRow ? [1, 4] : [2])]);
-  return { cos: column(table(Math.cos)), sin: column(table(Math.sin)) };
+  return rotaryTables(g, angles, [seqLen, headSize / 2], positionIds, perRow ? [1, 4] : [2]);
 }
 
 /** Rotates each pair of dimensions (2j, 2j + 1) of every head of x [B, H, T, headSize]. */

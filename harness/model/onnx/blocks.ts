@@ -131,6 +131,19 @@ export function causalAttention(
   return { context: ungroup(context), probs };
 }
 
+/**
+ * cos and sin of rotary angles `[positions, width]` (row-major), gathered at `positionIds` and
+ * unsqueezed at `axes` to broadcast against the heads. Tables looked up by position rather than
+ * Cos and Sin ops, whose GPU versions may approximate (WebGPU's were off by 2e-4).
+ */
+export function rotaryTables(g: GraphBuilder, angles: readonly number[], dims: [number, number], positionIds: string, axes: number[]): { cos: string; sin: string } {
+  const at = (fn: (x: number) => number) => {
+    const picked = g.op('Gather', [g.floats(angles.map(fn), dims), positionIds]);
+    return axes.length ? g.op('Unsqueeze', [picked, g.int64s(axes)]) : picked;
+  };
+  return { cos: at(Math.cos), sin: at(Math.sin) };
+}
+
 /** Kernel choices a graph builder takes from the provider it is built for (runtime/session.ts). */
 export interface Kernels {
   head: 'LogSoftmax' | 'ReduceLogSumExp';
@@ -151,8 +164,8 @@ export function logprobOutputs(g: GraphBuilder, hidden: string, unembed: string,
     logprobs = g.op('LogSoftmax', [logits], { axis: 1 });
     g.alias(g.op('Squeeze', [g.op('GatherElements', [logprobs, column], { axis: 1 }), g.int64s([1])]), 'logprobs');
   } else {
-    // Spelled out as max, exp and sum it ran 4x faster than ReduceLogSumExp on the CPU, but held
-    // one more vocabulary-wide tensor (peak RSS 2.34x -> 2.76x the fp32 weights).
+    // For providers without LogSoftmax (WebGPU). Spelled out as max, exp and sum it ran 4x faster
+    // on the CPU, but held one more vocabulary-wide tensor (peak RSS 2.34x -> 2.76x the fp32 weights).
     logprobs = logits;
     const lse = g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 1 });
     const target = g.op('GatherElements', [logits, column], { axis: 1 });
