@@ -1,8 +1,8 @@
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { LmbError } from '../errors.js';
-import { DEVICES, parseDevice, type Device, type SessionOptions } from '../model/runtime/session.js';
-import { join } from 'node:path';
 import { snapshotDir } from '../matrix/snapshot.js';
+import { DEVICES, parseDevice, type Device, type SessionOptions } from '../model/runtime/session.js';
 import { findProject, type Project } from '../project.js';
 
 /** The options every command that loads a model takes: --device, --threads, --no-prepack. */
