@@ -3,9 +3,10 @@
  * pushes (optimizer state, trainer state, training args) stays on the hub.
  */
 
-/** Weight files in order of preference; only the first one present is downloaded (as harness/model/checkpoint.ts prefers). */
 import { WEIGHT_FILES } from '../model/checkpoint.js';
+import { isShardIndex } from '../model/weights/shards.js';
 
+/** Weight files in order of preference; only the first one present is downloaded (as harness/model/checkpoint.ts prefers), with its shards. */
 export { WEIGHT_FILES };
 
 /** Downloaded when present: the config is required, the tokenizer files are small and let a checkpoint tokenize by itself. */
@@ -14,6 +15,8 @@ export const TOKENIZER_FILES = ['tokenizer.json', 'vocab.json', 'merges.txt', 't
 
 export interface FileChoice {
   readonly files: readonly string[];
+  /** One of `files` that is a shard index: the shards it names are fetched once it is. */
+  readonly shardIndex?: string;
   /** What a usable snapshot lacks, in words (e.g. `config.json`). */
   readonly missing: readonly string[];
 }
@@ -28,5 +31,5 @@ export const checkpointFiles: ChooseFiles = (available) => {
   const weights = WEIGHT_FILES.find((f) => has.has(f));
   const files = [CONFIG_FILE, ...TOKENIZER_FILES, ...(weights ? [weights] : [])].filter((f) => has.has(f));
   const missing = [...(has.has(CONFIG_FILE) ? [] : [CONFIG_FILE]), ...(weights ? [] : [WEIGHT_FILES.join(' or ')])];
-  return { files, missing };
+  return { files, missing, ...(weights && isShardIndex(weights) ? { shardIndex: weights } : {}) };
 };

@@ -2,18 +2,19 @@ import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RepoCache } from './cache.js';
+import { isShardIndex, readShardIndex } from '../model/weights/shards.js';
 import { WEIGHT_FILES } from './checkpoint-files.js';
 import { hubSettings, type HubSettings } from './settings.js';
 
 /**
- * Deletes a cached snapshot's weight files (model.safetensors, pytorch_model.bin) and the blobs
+ * Deletes a cached snapshot's weight files (model.safetensors, pytorch_model.bin, shards) and the blobs
  * they link to, once results are stored; config and tokenizer files stay. A blob another
  * snapshot still links to (two revisions with identical weights, as Pythia's step0 and step1)
  * stays too. Returns bytes freed. Fetching the revision again downloads the weights again.
  */
 export async function evictWeights(snapshotDir: string): Promise<number> {
   let freed = 0;
-  for (const name of WEIGHT_FILES) {
+  for (const name of weightNames(snapshotDir)) {
     const path = join(snapshotDir, name);
     const link = lstatSync(path, { throwIfNoEntry: false });
     if (!link) continue;
@@ -30,13 +31,26 @@ export async function evictWeights(snapshotDir: string): Promise<number> {
   return freed;
 }
 
+/** The weight files a snapshot holds, shards included (their index is read before it goes). */
+function weightNames(dir: string): string[] {
+  return WEIGHT_FILES.flatMap((name) => {
+    const path = join(dir, name);
+    if (!isShardIndex(name) || !statSync(path, { throwIfNoEntry: false })) return [name];
+    try {
+      return [...readShardIndex(path).shards, name];
+    } catch {
+      return [name]; // an unreadable index still goes; the shards it named cannot be known
+    }
+  });
+}
+
 /** Whether a snapshot of the repo other than `snapshotDir` links to `blob`. */
 function linkedElsewhere(blob: string, snapshotDir: string): boolean {
   const snapshots = dirname(snapshotDir);
   for (const other of readdirSync(snapshots)) {
     const dir = join(snapshots, other);
     if (dir === snapshotDir) continue;
-    for (const name of WEIGHT_FILES) {
+    for (const name of weightNames(dir)) {
       const path = join(dir, name);
       if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() && statSync(path, { throwIfNoEntry: false }) && realpathSync(path) === blob) return true;
     }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LmbError } from '../errors.js';
+import { readShardIndex } from '../model/weights/shards.js';
 import { completeFile, revisionInfo, type NamedFile } from './api.js';
 import { RepoCache } from './cache.js';
 import { allFiles, type ChooseFiles } from './checkpoint-files.js';
@@ -34,11 +35,22 @@ export async function downloadSnapshot(repo: string, revision: string, opts: Sna
     throw new LmbError('HUB_FILES_MISSING', `hub repo ${repo} revision ${revision} has no ${choice.missing.join(' and ')} (it has: ${listed(info.files.map((f) => f.path))})`,
       'Pick a revision that holds a saved model');
   }
-  const wanted = new Set(choice.files);
-  for (const listedFile of info.files.filter((f) => wanted.has(f.path))) {
-    if (existsSync(cache.pointerPath(info.commit, listedFile.path))) continue;
-    const file = await completeFile(hub, repo, info.commit, listedFile, opts.signal);
-    await fetchFile(hub, cache, revision, info.commit, file, opts);
+  const fetchAll = async (wanted: ReadonlySet<string>) => {
+    for (const listedFile of info.files.filter((f) => wanted.has(f.path))) {
+      if (existsSync(cache.pointerPath(info.commit, listedFile.path))) continue;
+      const file = await completeFile(hub, repo, info.commit, listedFile, opts.signal);
+      await fetchFile(hub, cache, revision, info.commit, file, opts);
+    }
+  };
+  await fetchAll(new Set(choice.files));
+  if (choice.shardIndex) {
+    const shards = readShardIndex(join(cache.snapshotDir(info.commit), choice.shardIndex)).shards;
+    const absent = shards.filter((s) => !info.files.some((f) => f.path === s));
+    if (absent.length > 0) {
+      throw new LmbError('HUB_FILES_MISSING', `hub repo ${repo} revision ${revision} lacks ${listed(absent)}, which its ${choice.shardIndex} names`,
+        'Pick a revision whose upload finished, or ask its owners to re-upload the shards');
+    }
+    await fetchAll(new Set(shards));
   }
   cache.writeRef(revision, info.commit);
   return cache.snapshotDir(info.commit);
@@ -66,7 +78,9 @@ function cachedSnapshot(cache: RepoCache, revision: string, choose: ChooseFiles,
   if (!dir || !existsSync(dir)) {
     throw new LmbError('HUB_OFFLINE_MISSING', `HF_HUB_OFFLINE is set and ${cache.repo} revision ${revision} is not in the cache ${hub.cacheDir}`, fix);
   }
-  const { missing } = choose(filesIn(dir));
+  const present = filesIn(dir);
+  const choice = choose(present);
+  const missing = [...choice.missing, ...(choice.shardIndex ? readShardIndex(join(dir, choice.shardIndex)).shards.filter((s) => !present.includes(s)) : [])];
   if (missing.length > 0) {
     throw new LmbError('HUB_OFFLINE_MISSING', `HF_HUB_OFFLINE is set and the cached ${cache.repo} revision ${revision} (${dir}) lacks ${missing.join(' and ')}`, fix);
   }

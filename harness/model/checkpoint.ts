@@ -6,11 +6,11 @@ import type { Architecture } from './architectures/architecture.js';
 import { isLlama2cFile, readLlama2cHeader } from './weights/llama2c-bin.js';
 import { detectWeightFormat } from './weights/open.js';
 
-/** Weight file names in the order they are preferred when a directory has several. */
-export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const;
+/** Weight file names in the order they are preferred when a directory has several; an index names its shards. */
+export const WEIGHT_FILES = ['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin', 'pytorch_model.bin.index.json'] as const;
 
 /**
- * A Hugging Face-style checkpoint directory (config.json plus one weight file), or a llama2.c
+ * A Hugging Face-style checkpoint directory (config.json plus one weight file or a shard index), or a llama2.c
  * `.bin`, whose header is its config.
  */
 export interface Checkpoint {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { LmbError } from '../errors.js';
 import { readIfExists, updateFile } from '../files/atomic-write.js';
 import type { Checkpoint } from '../model/checkpoint.js';
+import { isShardIndex, weightFilePaths } from '../model/weights/shards.js';
 import { storedObject } from './stored-json.js';
 
 /**
@@ -29,9 +30,17 @@ export class CheckpointKeys {
       .digest('hex').slice(0, 24);
   }
 
+  /** The sha256 of the weight file; for a shard index, of every file's name and sha256 (the index's own too). */
   weightsHash(path: string): string {
-    const st = statSync(path);
-    if (!st.isFile()) throw new LmbError('FILE_MISSING', `${path} is not a file`, 'A checkpoint\'s weights are a file (pytorch_model.bin or model.safetensors)');
+    if (!isShardIndex(path)) return this.fileHash(path);
+    const files = weightFilePaths(path).map((p) => `${basename(p)}:${this.fileHash(p)}`);
+    return createHash('sha256').update(`shards\0${files.join('\n')}`).digest('hex');
+  }
+
+  private fileHash(path: string): string {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) throw new LmbError('FILE_MISSING', `${path} does not exist`, 'Download the checkpoint\'s weights again (with every shard its index names)');
+    if (!st.isFile()) throw new LmbError('FILE_MISSING', `${path} is not a file`, 'A checkpoint\'s weights are files (pytorch_model.bin, model.safetensors or their shards)');
     const indexPath = join(this.cacheDir, 'file-hashes.json');
     const id = `${resolve(path)}|${st.size}|${st.mtimeMs}`;
     const known = storedObject(readIfExists(indexPath))[id];

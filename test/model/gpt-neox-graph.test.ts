@@ -15,14 +15,16 @@ const IDS = [5, 17, 3, 88, 42, 42, 7, 1, 0, 96, 33, 12, 5, 17, 3, 88, 60, 61];
 
 describe('GPT-NeoX graph against the float64 reference', () => {
   const cases = [
-    { format: 'torch', dtype: 'F16', over: {} },
-    { format: 'safetensors', dtype: 'F32', over: { use_parallel_residual: false } },
-    { format: 'safetensors', dtype: 'F16', over: { rotary_pct: 1, hidden_act: 'gelu_new' } },
-    { format: 'torch', dtype: 'F32', over: { rotary_pct: 0.5, rotary_emb_base: 500 } },
+    { format: 'torch', dtype: 'F16', over: {}, shards: 0 },
+    { format: 'safetensors', dtype: 'F32', over: { use_parallel_residual: false }, shards: 0 },
+    { format: 'safetensors', dtype: 'F16', over: { rotary_pct: 1, hidden_act: 'gelu_new' }, shards: 0 },
+    { format: 'torch', dtype: 'F32', over: { rotary_pct: 0.5, rotary_emb_base: 500 }, shards: 0 },
+    { format: 'torch', dtype: 'F16', over: { rotary_pct: 1 }, shards: 3 },
+    { format: 'safetensors', dtype: 'F32', over: { use_parallel_residual: false }, shards: 2 },
   ] as const;
-  it.each(cases)('$format $dtype $over: |Δ log-prob| <= 1e-4, same top-1, same attention', async ({ format, dtype, over }) => {
+  it.each(cases)('$format $dtype $over in $shards shards: |Δ log-prob| <= 1e-4, same top-1, same attention', async ({ format, dtype, over, shards }) => {
     const tiny = randomTinyGptNeox(9, over);
-    const dir = writeTinyGptNeox(join(root, `${format}-${dtype}-${JSON.stringify(over).replace(/\W/g, '')}`), tiny, format, dtype);
+    const dir = writeTinyGptNeox(join(root, `${format}-${dtype}-${shards}-${JSON.stringify(over).replace(/\W/g, '')}`), tiny, format, dtype, shards);
     const ref = referenceGptNeox(tiny.config, tiny.weights, IDS);
     for (const attentions of [false, true]) {
       const model = await GraphModel.load(dir, { device: 'cpu', attentions });

@@ -100,7 +100,7 @@ describe('weights read where they lie in the checkpoint', () => {
     for (const [name, model, format, dtype] of [['f16', tiny, 'torch', 'F16'], ['bf16', bf16, 'safetensors', 'BF16'], ['f32', tiny, 'safetensors', 'F32']] as const) {
       const dir = writeTinyGpt2(join(root, `mapped-${name}`), model, format, dtype);
       const graph = built(dir);
-      expect(graph.mappedFile).toBe(realpathSync(join(dir, format === 'torch' ? 'pytorch_model.bin' : 'model.safetensors')));
+      expect(graph.mappedFiles).toEqual([realpathSync(join(dir, format === 'torch' ? 'pytorch_model.bin' : 'model.safetensors'))]);
       expect(graph.weightBytes).toBe(0);
       const tmp = mkdtempSync(join(root, 'tmp-'));
       process.env.LMB_TMPDIR = tmp;
@@ -120,7 +120,7 @@ describe('weights read where they lie in the checkpoint', () => {
     const tiny = randomTinyGpt2(12);
     const dir = writeTinyGpt2(join(root, 'strided'), tiny, 'torch', 'F16', { transposed: ['transformer.h.1.mlp.c_fc.weight'] });
     const graph = built(dir);
-    expect(graph.mappedFile).toBeUndefined();
+    expect(graph.mappedFiles).toBeUndefined();
     expect(graph.weightBytes).toBeGreaterThan(0);
     const model = await GraphModel.load(dir, { device: 'cpu' });
     const got = await forwardOne(model, IDS);
@@ -135,7 +135,7 @@ describe('weights read where they lie in the checkpoint', () => {
     mkdirSync(dir);
     symlinkSync(join(real, 'pytorch_model.bin'), join(dir, 'pytorch_model.bin'));
     copyFileSync(join(real, 'config.json'), join(dir, 'config.json'));
-    expect(built(dir).mappedFile).toBe(realpathSync(join(real, 'pytorch_model.bin')));
+    expect(built(dir).mappedFiles).toEqual([realpathSync(join(real, 'pytorch_model.bin'))]);
     const model = await GraphModel.load(dir, { device: 'cpu' });
     const got = await forwardOne(model, IDS);
     await model.dispose();

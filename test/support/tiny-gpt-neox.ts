@@ -4,6 +4,7 @@ import { prng } from '../../harness/analysis/prng.js';
 import type { RefNeoxConfig } from './reference-gpt-neox.js';
 import type { Weights } from './reference-gpt2.js';
 import { writeSafetensors } from './write-safetensors.js';
+import { writeShards } from './write-shards.js';
 import { writeTorchBin, type TorchTensorSpec } from './write-torch-bin.js';
 
 export interface TinyGptNeox {
@@ -52,9 +53,10 @@ export function randomTinyGptNeox(seed: number, over: Partial<RefNeoxConfig> = {
 
 /**
  * Writes the model as Pythia's step branches lay it out: config.json and pytorch_model.bin (with
- * the buffers older checkpoints hold, which must be ignored), or model.safetensors.
+ * the buffers older checkpoints hold, which must be ignored), or model.safetensors; with
+ * `shards`, as that many shard files and their index.
  */
-export function writeTinyGptNeox(dir: string, model: TinyGptNeox, format: 'torch' | 'safetensors', dtype: 'F32' | 'F16'): string {
+export function writeTinyGptNeox(dir: string, model: TinyGptNeox, format: 'torch' | 'safetensors', dtype: 'F32' | 'F16', shards?: number): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(model.config, null, 2));
   const tensors: TorchTensorSpec[] = [...model.weights].map(([name, data]) => ({ name, dtype, shape: model.shapes.get(name)!, data: data as Float32Array }));
@@ -67,9 +69,9 @@ export function writeTinyGptNeox(dir: string, model: TinyGptNeox, format: 'torch
       tensors.push({ name: `${p}masked_bias`, dtype, shape: [], data: Float32Array.of(-1e9) });
       tensors.push({ name: `${p}rotary_emb.inv_freq`, dtype: 'F32', shape: [r / 2], data: Float32Array.from({ length: r / 2 }, (_, j) => 1 / 10000 ** ((2 * j) / r)) });
     }
-    writeTorchBin(join(dir, 'pytorch_model.bin'), tensors);
-  } else {
-    writeSafetensors(join(dir, 'model.safetensors'), tensors);
   }
+  if (shards) writeShards(dir, tensors, format, shards);
+  else if (format === 'torch') writeTorchBin(join(dir, 'pytorch_model.bin'), tensors);
+  else writeSafetensors(join(dir, 'model.safetensors'), tensors);
   return dir;
 }

@@ -74,9 +74,9 @@ const SPAN_TYPES: Partial<Record<TensorEntry['dtype'], FileSpan['type']>> = { F3
  * matrix as MatMul's [in, out]). Where its bytes lie unbroken in the file, the session reads
  * them there; otherwise they are converted and written with the graph.
  */
-export function checkpointWeight(g: GraphBuilder, file: WeightFile, name: string, t: TensorEntry, opts: { transpose?: boolean } = {}): string {
+export function checkpointWeight(g: GraphBuilder, name: string, t: TensorEntry, opts: { transpose?: boolean } = {}): string {
   const type = SPAN_TYPES[t.dtype];
-  const span = type && t.bytesAt !== undefined ? { file: file.path, offset: t.bytesAt, type, dims: [...t.shape], transpose: opts.transpose } : undefined;
+  const span = type && t.bytesAt !== undefined ? { file: t.file, offset: t.bytesAt, type, dims: [...t.shape], transpose: opts.transpose } : undefined;
   if (!opts.transpose) return g.weight(name, [...t.shape], (dst) => t.readInto(dst), span);
   const [rows, cols] = t.shape;
   return g.weight(name, [cols, rows], (dst) => {

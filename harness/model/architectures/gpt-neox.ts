@@ -105,10 +105,10 @@ function rotate(g: GraphBuilder, x: string, rope: { cos: string; sin: string }, 
 function buildGraph(c: GptNeoxConfig, file: WeightFile, opts: GraphOptions): BuiltModel {
   const g = new GraphBuilder();
   const tensor = (n: string): TensorEntry => file.tensors.get(name(n))!;
-  const w = (n: string) => checkpointWeight(g, file, n, tensor(n));
+  const w = (n: string) => checkpointWeight(g, n, tensor(n));
   // Linear weights are stored [out, in], as PyTorch keeps them; MatMul takes them [in, out].
   const linear = (x: string, n: string, bias = true) => {
-    const y = g.op('MatMul', [x, checkpointWeight(g, file, `${n}.weight`, tensor(`${n}.weight`), { transpose: true })]);
+    const y = g.op('MatMul', [x, checkpointWeight(g, `${n}.weight`, tensor(`${n}.weight`), { transpose: true })]);
     return bias ? g.op('Add', [y, w(`${n}.bias`)]) : y;
   };
   const layerNorm = (x: string, n: string) =>

@@ -67,7 +67,7 @@ function checkWeights(c: Gpt2Config, file: WeightFile): void {
 function buildGraph(c: Gpt2Config, file: WeightFile, opts: GraphOptions): BuiltModel {
   const find = tensorNamer(file);
   const g = new GraphBuilder();
-  const w = (name: string) => checkpointWeight(g, file, name, find(name)!);
+  const w = (name: string) => checkpointWeight(g, name, find(name)!);
   const d = c.n_embd;
   const heads = c.n_head;
   const headDim = d / heads;

@@ -85,9 +85,9 @@ function rotate(g: GraphBuilder, x: string, rope: { cos: string; sin: string }, 
 function buildGraph(c: LlamaConfig, file: WeightFile, opts: GraphOptions): BuiltModel {
   const g = new GraphBuilder();
   const tensor = (name: string) => file.tensors.get(name)!;
-  const w = (name: string) => checkpointWeight(g, file, name, tensor(name));
+  const w = (name: string) => checkpointWeight(g, name, tensor(name));
   // Linear weights are stored [out, in], as PyTorch keeps them; MatMul takes them [in, out].
-  const linear = (x: string, name: string) => g.op('MatMul', [x, checkpointWeight(g, file, name, tensor(name), { transpose: true })]);
+  const linear = (x: string, name: string) => g.op('MatMul', [x, checkpointWeight(g, name, tensor(name), { transpose: true })]);
   const rmsNorm = (x: string, name: string) => {
     const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
     const scale = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [meanSquare, g.floats([c.norm_eps], [])])])]);

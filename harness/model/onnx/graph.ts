@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { ProtoWriter } from './proto.js';
 
 export type ElemType = 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'bool';
@@ -51,14 +51,14 @@ interface Weight {
 
 /**
  * A built model: the graph as ONNX bytes. Its weights either are read by ONNX Runtime where they
- * lie in the checkpoint file `mappedFile` (the external-data locations name it relative to its
- * folder; 16-bit weights are cast by nodes the session folds at load), or are
+ * lie in the checkpoint's files `mappedFiles` (its file, or its shards; real paths in one folder,
+ * which the external-data locations are relative to; 16-bit weights are cast by nodes the session folds at load), or are
  * float32 in the external-data file `weights.bin`, which `writeWeights` produces one tensor at a
  * time (`weightBytes` long).
  */
 export interface BuiltModel {
   onnx: Uint8Array;
-  mappedFile?: string;
+  mappedFiles?: readonly string[];
   weightBytes: number;
   writeWeights(write: (bytes: Uint8Array, offset: number) => void): void;
 }
@@ -124,7 +124,7 @@ export class GraphBuilder {
 
   /**
    * Registers a float32 weight; `fill` writes its values when the model is built. With a `span`
-   * in the checkpoint, the model maps it instead when every weight has one in the same file.
+   * in the checkpoint, the model maps it instead when every weight has one in files of one folder.
    */
   weight(name: string, dims: number[], fill: (dst: Float32Array) => void, span?: FileSpan): string {
     this.weights.push({ name, dims, fill, span });
@@ -132,11 +132,13 @@ export class GraphBuilder {
   }
 
   build(): BuiltModel {
-    const files = new Set(this.weights.map((w) => w.span?.file));
-    const [file] = files;
     // ONNX Runtime resolves links (a hub cache's snapshot files point into its blobs) and wants
-    // the data inside the folder it is told, so the model names the file where it really is.
-    if (files.size === 1 && file !== undefined) return this.buildMapped(realpathSync(file));
+    // the data inside the folder it is told, so the model names the files where they really are.
+    const files = [...new Set(this.weights.map((w) => w.span?.file))];
+    if (!files.includes(undefined)) {
+      const real = new Map(files.map((f) => [f!, realpathSync(f!)]));
+      if (new Set([...real.values()].map(dirname)).size === 1) return this.buildMapped(real);
+    }
     const offsets: number[] = [];
     let total = 0;
     for (const w of this.weights) {
@@ -161,13 +163,14 @@ export class GraphBuilder {
   }
 
   /** The checkpoint's tensors as external data where they lie, cast and transposed by nodes ONNX Runtime folds at load. */
-  private buildMapped(file: string): BuiltModel {
+  private buildMapped(realPaths: ReadonlyMap<string, string>): BuiltModel {
     const initializers: External[] = [];
     const prologue: Node[] = [];
     for (const { name, span } of this.weights) {
-      const { type, dims, offset, transpose } = span!;
+      const { file, type, dims, offset, transpose } = span!;
       const stored = type === 'float32' && !transpose ? name : `${name}.stored`;
-      initializers.push({ name: stored, type, dims, location: basename(file), offset, length: numel(dims) * (type === 'float32' ? 4 : 2) });
+      const location = basename(realPaths.get(file)!);
+      initializers.push({ name: stored, type, dims, location, offset, length: numel(dims) * (type === 'float32' ? 4 : 2) });
       let value = stored;
       if (type !== 'float32') {
         const cast = transpose ? `${name}.float32` : name;
@@ -176,7 +179,7 @@ export class GraphBuilder {
       }
       if (transpose) prologue.push({ op: 'Transpose', domain: '', inputs: [value], outputs: [name], attrs: { perm: [1, 0] } });
     }
-    return { onnx: this.proto(initializers, prologue), mappedFile: file, weightBytes: 0, writeWeights: () => {} };
+    return { onnx: this.proto(initializers, prologue), mappedFiles: [...realPaths.values()], weightBytes: 0, writeWeights: () => {} };
   }
 
   private proto(initializers: External[], prologue: Node[]): Uint8Array {

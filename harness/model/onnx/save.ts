@@ -4,17 +4,19 @@ import { WEIGHTS_FILE, type BuiltModel } from './graph.js';
 
 /**
  * Writes `model.onnx` and its `weights.bin` into `dir` (for a model that maps its checkpoint, a
- * hard link to the checkpoint's weight file instead, or a copy across file systems: ONNX Runtime
+ * hard link to each of the checkpoint's weight files instead, or a copy across file systems: ONNX Runtime
  * refuses external data outside the model's folder, symbolic links included); returns the model's path.
  */
 export function saveModel(built: BuiltModel, dir: string, name = 'model.onnx'): string {
   mkdirSync(dir, { recursive: true });
-  if (built.mappedFile) {
-    const to = join(dir, basename(built.mappedFile));
-    try {
-      linkSync(built.mappedFile, to);
-    } catch {
-      copyFileSync(built.mappedFile, to);
+  if (built.mappedFiles) {
+    for (const file of built.mappedFiles) {
+      const to = join(dir, basename(file));
+      try {
+        linkSync(file, to);
+      } catch {
+        copyFileSync(file, to);
+      }
     }
     writeFileSync(join(dir, name), built.onnx);
     return join(dir, name);

@@ -214,8 +214,8 @@ function valueInfo(m: ort.InferenceSession.ValueMetadata): ValueInfo {
  */
 async function inferenceSession(model: BuiltModel | string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
   if (typeof model === 'string') return ort.InferenceSession.create(model, options);
-  if (model.mappedFile) {
-    const session = { ...(options.extra?.session as object), model_external_initializers_file_folder_path: dirname(model.mappedFile) };
+  if (model.mappedFiles) {
+    const session = { ...(options.extra?.session as object), model_external_initializers_file_folder_path: dirname(model.mappedFiles[0]) };
     return ort.InferenceSession.create(model.onnx, { ...options, extra: { ...options.extra, session } });
   }
   const dir = mkdtempSync(join(process.env.LMB_TMPDIR ?? tmpdir(), 'lmb-model-'));

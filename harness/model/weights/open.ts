@@ -4,6 +4,7 @@ import { LmbError } from '../../errors.js';
 import { LLAMA2C_HEADER_BYTES, looksLikeLlama2c, openLlama2cBin } from './llama2c-bin.js';
 import { openForReading, readExact } from './read.js';
 import { openSafetensors } from './safetensors.js';
+import { isShardIndex, openShards } from './shards.js';
 import type { WeightFile } from './tensor.js';
 import { LEGACY_TORCH_MAGIC, legacyTorchError, openTorchBin } from './torch-bin.js';
 
@@ -41,6 +42,9 @@ const READERS: Record<WeightFormat, (path: string) => WeightFile> = {
   llama2c: openLlama2cBin,
 };
 
+/** Opens a weight file, or every shard a `*.index.json` names as one WeightFile. */
 export function openWeights(path: string): WeightFile {
-  return READERS[detectWeightFormat(path)](path);
+  return isShardIndex(path) ? openShards(path, openOneFile) : openOneFile(path);
 }
+
+const openOneFile = (path: string): WeightFile => READERS[detectWeightFormat(path)](path);

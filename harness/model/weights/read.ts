@@ -176,7 +176,7 @@ export function tensorEntry(fd: number, path: string, layout: TensorLayout, isOp
   const count = numel(shape);
   const bytesAt = isContiguous(shape, stride) ? base + offset * DTYPE_BYTES[dtype] : undefined;
   return {
-    name, dtype, shape, bytesAt,
+    name, dtype, shape, file: path, bytesAt,
     readInto(dst: Float32Array) {
       if (!isOpen()) throw new Error(`${path} was closed before reading "${name}"`);
       if (dst.length !== count) throw new RangeError(`"${name}" has ${count} elements; got a buffer of ${dst.length}`);

@@ -12,13 +12,15 @@ export interface TensorEntry {
   readonly name: string;
   readonly dtype: DType;
   readonly shape: readonly number[];
+  /** The file holding its bytes: the weight file itself, or one shard of a sharded checkpoint. */
+  readonly file: string;
   /** Byte position of the tensor's row-major bytes in the file, when they lie there unbroken (not for strided views). */
   readonly bytesAt?: number;
   /** Reads the tensor into `dst` (length = product of shape), converting to float32. */
   readInto(dst: Float32Array): void;
 }
 
-/** The tensors of one weight file, open for reading until `close()`. */
+/** The tensors of one weight file (or of a shard index's shards), open for reading until `close()`. */
 export interface WeightFile {
   readonly path: string;
   readonly tensors: ReadonlyMap<string, TensorEntry>;
