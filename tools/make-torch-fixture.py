@@ -3,15 +3,22 @@
 
 test/fixtures/torch-tiny-gpt2/: a tiny GPT-2 laid out like Hugging Face's GPT2LMHeadModel,
   saved as float16 like the CRFM checkpoints, lm_head tied to wte.
+test/fixtures/torch-tiny-gpt-neox/: a tiny GPT-NeoX laid out like Hugging Face's GPTNeoXForCausalLM,
+  saved as float16 like the Pythia step checkpoints, with the buffers older checkpoints hold
+  (attention.bias, attention.masked_bias, attention.rotary_emb.inv_freq); sharded/ holds the same
+  state dict split over two files with a pytorch_model.bin.index.json, as Hugging Face shards.
 test/fixtures/torch-views/: float32 and other dtypes with transposed, offset, strided and
   expanded views, with their full values; legacy.bin is a pre-1.6 (non-zip) save.
 
 Each expected.json holds what torch itself says: shapes, dtypes and element values.
-Run from the repository root: /usr/bin/python3 tools/make-torch-fixture.py
+Run from the repository root: /usr/bin/python3 tools/make-torch-fixture.py [gpt2] [gpt-neox] [views]
+(no arguments: all three).
 """
 import importlib.util
 import json
+import math
 import os
+import sys
 from collections import OrderedDict
 
 import torch
@@ -143,6 +150,177 @@ def torch_logprobs(sd, config_path):
     }
 
 
+NEOX = {
+    'vocab_size': 64, 'hidden_size': 32, 'num_hidden_layers': 2, 'num_attention_heads': 4,
+    'intermediate_size': 64, 'max_position_embeddings': 32, 'rotary_pct': 0.25,
+    'rotary_emb_base': 10000, 'layer_norm_eps': 1e-5, 'use_parallel_residual': True,
+    'hidden_act': 'gelu', 'attention_bias': True, 'tie_word_embeddings': False,
+}
+
+
+def neox_linear(n_in, n_out):
+    lin = nn.Linear(n_in, n_out)
+    with torch.no_grad():  # wider than Pythia's init, so the log-probs are far from uniform
+        lin.weight.normal_(0, 0.2)
+        lin.bias.normal_(0, 0.1)
+    return lin
+
+
+def neox_layer_norm(d):
+    ln = nn.LayerNorm(d, eps=NEOX['layer_norm_eps'])
+    with torch.no_grad():
+        ln.weight.add_(torch.randn(d) * 0.1)
+        ln.bias.add_(torch.randn(d) * 0.1)
+    return ln
+
+
+class NeoxRotary(nn.Module):
+    def __init__(self, dim, base):
+        super().__init__()
+        self.register_buffer('inv_freq', 1.0 / (base ** (torch.arange(0, dim, 2).float() / dim)))
+
+
+class NeoxAttention(nn.Module):
+    """The buffers in the order GPTNeoXAttention registered them before Hugging Face dropped them."""
+
+    def __init__(self, c):
+        super().__init__()
+        p, d = c['max_position_embeddings'], c['hidden_size']
+        self.register_buffer('bias', torch.tril(torch.ones(p, p, dtype=torch.bool)).view(1, 1, p, p))
+        self.register_buffer('masked_bias', torch.tensor(-1e9))
+        head = d // c['num_attention_heads']
+        self.rotary_emb = NeoxRotary(int(head * c['rotary_pct']), c['rotary_emb_base'])
+        self.query_key_value = neox_linear(d, 3 * d)
+        self.dense = neox_linear(d, d)
+
+
+class NeoxMlp(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense_h_to_4h = neox_linear(c['hidden_size'], c['intermediate_size'])
+        self.dense_4h_to_h = neox_linear(c['intermediate_size'], c['hidden_size'])
+
+
+class NeoxLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.input_layernorm = neox_layer_norm(c['hidden_size'])
+        self.post_attention_layernorm = neox_layer_norm(c['hidden_size'])
+        self.attention = NeoxAttention(c)
+        self.mlp = NeoxMlp(c)
+
+
+class NeoxModel(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.embed_in = nn.Embedding(c['vocab_size'], c['hidden_size'])
+        self.layers = nn.ModuleList([NeoxLayer(c) for _ in range(c['num_hidden_layers'])])
+        self.final_layer_norm = neox_layer_norm(c['hidden_size'])
+
+
+class GptNeoxForCausalLM(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.gpt_neox = NeoxModel(c)
+        self.embed_out = nn.Linear(c['hidden_size'], c['vocab_size'], bias=False)  # untied
+
+
+def rotate_half(x):
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def neox_forward(sd, c, ids):
+    """Float32 logits [T, vocab] as Hugging Face's modeling_gpt_neox.py computes them.
+
+    Rotary angles come from a fresh float32 inv_freq, as Hugging Face computes it, not from the
+    checkpoint's (float16) buffer; the causal mask is built here, not read from attention.bias.
+    """
+    w = lambda n: sd[n if n == 'embed_out.weight' else 'gpt_neox.' + n]
+    d, heads = c['hidden_size'], c['num_attention_heads']
+    head = d // heads
+    rot = int(head * c['rotary_pct'])
+    T = ids.shape[0]
+    inv_freq = 1.0 / (c['rotary_emb_base'] ** (torch.arange(0, rot, 2, dtype=torch.int64).float() / rot))
+    freqs = torch.outer(torch.arange(T, dtype=torch.float32), inv_freq)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos(), emb.sin()  # [T, rot], broadcast over heads
+    causal = torch.tril(torch.ones(T, T, dtype=torch.bool))
+    ln = lambda x, n: torch.nn.functional.layer_norm(x, (d,), w(n + '.weight'), w(n + '.bias'), c['layer_norm_eps'])
+    lin = lambda x, n: torch.nn.functional.linear(x, w(n + '.weight'), w(n + '.bias'))
+    if c['hidden_act'] == 'gelu':
+        act = torch.nn.functional.gelu  # exact, erf
+    else:
+        act = lambda x: torch.nn.functional.gelu(x, approximate='tanh')
+
+    def rope(x):  # [heads, T, head]
+        x_rot, x_pass = x[..., :rot], x[..., rot:]
+        return torch.cat((x_rot * cos + rotate_half(x_rot) * sin, x_pass), dim=-1)
+
+    h = w('embed_in.weight')[ids]
+    for l in range(c['num_hidden_layers']):
+        p = f'layers.{l}.'
+        qkv = lin(ln(h, p + 'input_layernorm'), p + 'attention.query_key_value')
+        qkv = qkv.view(T, heads, 3 * head).permute(1, 0, 2)  # per head [q, k, v]
+        q, k, v = qkv[..., :head], qkv[..., head:2 * head], qkv[..., 2 * head:]
+        q, k = rope(q), rope(k)
+        scores = (q @ k.transpose(-1, -2)) / math.sqrt(head)
+        scores = scores.masked_fill(~causal, torch.finfo(scores.dtype).min)
+        probs = torch.softmax(scores, dim=-1)
+        ctx = (probs @ v).permute(1, 0, 2).reshape(T, d)
+        attn = lin(ctx, p + 'attention.dense')
+        mlp = lambda x: lin(act(lin(ln(x, p + 'post_attention_layernorm'), p + 'mlp.dense_h_to_4h')), p + 'mlp.dense_4h_to_h')
+        if c['use_parallel_residual']:
+            h = mlp(h) + attn + h
+        else:
+            h = h + attn
+            h = mlp(h) + h
+    return torch.nn.functional.linear(ln(h, 'final_layer_norm'), w('embed_out.weight'))
+
+
+def tiny_gpt_neox():
+    out = os.path.join(ROOT, 'torch-tiny-gpt-neox')
+    sharded = os.path.join(out, 'sharded')
+    os.makedirs(sharded, exist_ok=True)
+    torch.manual_seed(4321)
+    model = GptNeoxForCausalLM(NEOX).half()  # the buffers too: inv_freq becomes float16
+    for layer in model.gpt_neox.layers:  # float16 would make -1e9 -inf; keep it float32, -1e9
+        layer.attention.masked_bias = torch.tensor(-1e9)
+    sd = model.state_dict()
+    config = {'architectures': ['GPTNeoXForCausalLM'], 'model_type': 'gpt_neox', **NEOX, 'torch_dtype': 'float16'}
+    torch.save(sd, os.path.join(out, 'pytorch_model.bin'))
+    write_json(os.path.join(out, 'config.json'), config)
+
+    # Hugging Face's sharding: whole tensors per file, an index naming each tensor's file.
+    first = lambda n: n.startswith('gpt_neox.embed_in.') or n.startswith('gpt_neox.layers.0.')
+    shards = [OrderedDict((k, v) for k, v in sd.items() if first(k)),
+              OrderedDict((k, v) for k, v in sd.items() if not first(k))]
+    weight_map = {}
+    for i, part in enumerate(shards):
+        file = f'pytorch_model-{i + 1:05d}-of-{len(shards):05d}.bin'
+        torch.save(part, os.path.join(sharded, file))
+        weight_map.update({k: file for k in part})
+    total = sum(t.numel() * t.element_size() for t in sd.values())
+    write_json(os.path.join(sharded, 'pytorch_model.bin.index.json'),
+               {'metadata': {'total_size': total}, 'weight_map': dict(sorted(weight_map.items()))})
+    write_json(os.path.join(sharded, 'config.json'), config)
+
+    ids = [3, 14, 15, 9, 26, 5, 35, 8, 9, 7, 9, 3, 23, 8, 46, 2, 6, 43, 3, 14, 15, 9]
+    with torch.no_grad():
+        logprobs = torch.log_softmax(neox_forward({k: v.float() for k, v in sd.items()}, config, torch.tensor(ids)), dim=-1)
+    top2 = logprobs.topk(2, dim=-1).values
+    buffers = [n for n in sd if n.endswith(('.attention.bias', '.attention.masked_bias', '.rotary_emb.inv_freq'))]
+    write_json(os.path.join(out, 'expected.json'), {
+        'keys': list(sd.keys()),
+        'buffers': {n: {'shape': list(sd[n].shape), 'dtype': str(sd[n].dtype).replace('torch.', ''),
+                        'sum': sd[n].double().sum().item()} for n in buffers},
+        'ids': ids,
+        'next_logprobs': [logprobs[t, ids[t + 1]].item() for t in range(len(ids) - 1)],
+        'top1': logprobs.argmax(dim=-1).tolist(),
+        'min_top1_margin': (top2[:, 0] - top2[:, 1]).min().item(),
+    })
+
+
 def views():
     out = os.path.join(ROOT, 'torch-views')
     os.makedirs(out, exist_ok=True)
@@ -178,6 +356,11 @@ def views():
                _use_new_zipfile_serialization=False)
 
 
+FIXTURES = {'gpt2': tiny_gpt2, 'gpt-neox': tiny_gpt_neox, 'views': views}
+
 if __name__ == '__main__':
-    tiny_gpt2()
-    views()
+    unknown = [a for a in sys.argv[1:] if a not in FIXTURES]
+    if unknown:
+        sys.exit(f'unknown fixture {unknown[0]}; choose from {", ".join(FIXTURES)}')
+    for name in sys.argv[1:] or FIXTURES:
+        FIXTURES[name]()

@@ -3,7 +3,7 @@
  * pushes (optimizer state, trainer state, training args) stays on the hub.
  */
 
-import { WEIGHT_FILES } from '../model/checkpoint.js';
+import { WEIGHT_FILES, WEIGHT_FILES_NAMED } from '../model/checkpoint.js';
 import { isShardIndex } from '../model/weights/shards.js';
 
 /** Weight files in order of preference; only the first one present is downloaded (as harness/model/checkpoint.ts prefers), with its shards. */
@@ -30,6 +30,6 @@ export const checkpointFiles: ChooseFiles = (available) => {
   const has = new Set(available);
   const weights = WEIGHT_FILES.find((f) => has.has(f));
   const files = [CONFIG_FILE, ...TOKENIZER_FILES, ...(weights ? [weights] : [])].filter((f) => has.has(f));
-  const missing = [...(has.has(CONFIG_FILE) ? [] : [CONFIG_FILE]), ...(weights ? [] : [WEIGHT_FILES.join(' or ')])];
+  const missing = [...(has.has(CONFIG_FILE) ? [] : [CONFIG_FILE]), ...(weights ? [] : [WEIGHT_FILES_NAMED])];
   return { files, missing, ...(weights && isShardIndex(weights) ? { shardIndex: weights } : {}) };
 };

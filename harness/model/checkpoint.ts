@@ -9,6 +9,9 @@ import { detectWeightFormat } from './weights/open.js';
 /** Weight file names in the order they are preferred when a directory has several; an index names its shards. */
 export const WEIGHT_FILES = ['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin', 'pytorch_model.bin.index.json'] as const;
 
+/** WEIGHT_FILES in words, for messages. */
+export const WEIGHT_FILES_NAMED = 'model.safetensors or pytorch_model.bin (or a shard index of either)';
+
 /**
  * A Hugging Face-style checkpoint directory (config.json plus one weight file or a shard index), or a llama2.c
  * `.bin`, whose header is its config.
@@ -30,7 +33,7 @@ export function openCheckpoint(dir: string, overrides: Record<string, unknown> =
   if (!statSync(dir).isDirectory()) {
     if ((WEIGHT_FILES as readonly string[]).includes(basename(dir))) return openCheckpoint(dirname(dir), overrides);
     if (detectWeightFormat(dir) === 'llama2c') return openLlama2c(dir, overrides);
-    throw new LmbError('MODEL_FORMAT_UNKNOWN', `${dir} is neither a checkpoint directory, ${WEIGHT_FILES.join(' nor ')}, a llama2.c .bin, nor .onnx`,
+    throw new LmbError('MODEL_FORMAT_UNKNOWN', `${dir} is neither a checkpoint directory, a weight file (${WEIGHT_FILES_NAMED}), a llama2.c .bin, nor .onnx`,
       'Pass the directory that holds config.json');
   }
   const configPath = join(dir, 'config.json');
@@ -62,7 +65,7 @@ export function openCheckpoint(dir: string, overrides: Record<string, unknown> =
   }
   const config = validConfig(architecture, { ...raw, ...overrides }, configPath, 'Fix config.json or pass the matching override');
   const weightsName = WEIGHT_FILES.find((f) => existsSync(join(dir, f)));
-  if (!weightsName) throw new LmbError('FILE_MISSING', `${dir} has no ${WEIGHT_FILES.join(' or ')}`, 'Download the weights of this checkpoint');
+  if (!weightsName) throw new LmbError('FILE_MISSING', `${dir} has no ${WEIGHT_FILES_NAMED}`, 'Download the weights of this checkpoint');
   return { dir, weightsPath: join(dir, weightsName), architecture, config };
 }
 

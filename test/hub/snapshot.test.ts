@@ -189,7 +189,7 @@ describe('downloadSnapshot', () => {
     expect(file.oneLine()).toMatch(/^hub repo org\/tiny-run has no file "nope.bin" at revision "checkpoint-0"\. /);
     const weights = await rejection(fetchCheckpoint(s, 'no-weights'));
     expect(weights.code).toBe('HUB_FILES_MISSING');
-    expect(weights.message).toContain('revision no-weights has no model.safetensors or pytorch_model.bin (it has: config.json, vocab.json)');
+    expect(weights.message).toContain('revision no-weights has no model.safetensors or pytorch_model.bin (or a shard index of either) (it has: config.json, vocab.json)');
   });
 
   it('sends HF_TOKEN as a bearer token, and says to set it when the hub refuses', async () => {
