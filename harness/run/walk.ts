@@ -42,7 +42,13 @@ export interface WalkOptions {
   readonly evict?: boolean;
   /** Named in the error when the grid is empty. */
   readonly suite: string;
+  /** Told in one line of each checkpoint skipped because its revision or its weights are not there. Default: the model options'. */
+  readonly onNotice?: (line: string) => void;
 }
+
+/** Fetch errors that mean the checkpoint is not there (PolyPythias lack some step revisions): skipped, not fatal. */
+const ABSENT: ReadonlySet<string> = new Set(['HUB_REVISION_MISSING', 'HUB_FILES_MISSING']);
+const isAbsent = (e: unknown) => e instanceof LmbError && ABSENT.has(e.code);
 
 /** Which graph a visit needs: with attention outputs (induction), with a key/value cache (behaviours). */
 export interface ModelShape {
@@ -52,7 +58,7 @@ export interface ModelShape {
 
 /**
  * The one checkpoint pipeline: for each grid item in order, fetch (the next `ahead` downloading
- * meanwhile), open once with the run's overrides, key, check the tokenizer, visit (building the
+ * meanwhile; one not there is skipped with a notice), open once with the run's overrides, key, check the tokenizer, visit (building the
  * model only if the visit asks), dispose, evict. Every command that computes per checkpoint
  * (run, tokens, induction and the analyses on them) walks the grid here.
  */
@@ -61,8 +67,13 @@ export async function walkGrid<T>(opts: WalkOptions, visit: (c: OpenedCheckpoint
   const out: T[] = [];
   let suiteTokenizer: { tokenizer: TextTokenizer; dir: string } | undefined;
   let index = 0;
-  for await (const { dir: path } of lookahead(opts.grid.map((g) => g.ref), opts.ahead ?? 2)) {
+  for await (const { dir: path, absent } of lookahead(opts.grid.map((g) => g.ref), opts.ahead ?? 2, undefined, isAbsent)) {
     const { run, ref } = opts.grid[index];
+    if (path === undefined) {
+      (opts.onNotice ?? opts.model?.onNotice)?.(`${run.name}: skipped ${ref.name}: ${(absent as LmbError).message}`);
+      index++;
+      continue;
+    }
     const checkpoint = openCheckpoint(path, { ...run.configOverrides });
     suiteTokenizer ??= { tokenizer: openTokenizer(checkpoint.dir), dir: checkpoint.dir };
     checkTokenizerFits(suiteTokenizer.tokenizer, checkpoint.architecture.vocabSize(checkpoint.config), suiteTokenizer.dir);

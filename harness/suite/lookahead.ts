@@ -1,20 +1,22 @@
 import type { CheckpointRef } from './suite.js';
 
-export interface Fetched {
-  readonly ref: CheckpointRef;
-  /** What `ref.fetch` returned: the checkpoint's local directory. */
-  readonly dir: string;
-}
+export type Fetched =
+  /** `dir`: what `ref.fetch` returned, the checkpoint's local directory. */
+  | { readonly ref: CheckpointRef; readonly dir: string; readonly absent?: undefined }
+  /** The fetch failed with an error `isAbsent` accepts: the checkpoint is not there to fetch. */
+  | { readonly ref: CheckpointRef; readonly dir?: undefined; readonly absent: unknown };
 
 /**
  * Yields each checkpoint's local directory, in order, while the next `ahead` checkpoints are
  * being fetched, so downloads overlap the caller's work on the current one. Bounds: at most
  * max(ahead, 1) fetches run at once, and none starts more than `ahead` checkpoints past the one
  * the caller is on (so at most ahead + 1 fetched checkpoints wait on disk). A failed fetch is
- * thrown when the caller reaches that checkpoint. Leaving the loop early, a thrown error, or
- * aborting `signal` aborts the fetches still running.
+ * thrown when the caller reaches that checkpoint, unless `isAbsent` accepts its error: then it is
+ * yielded as `absent`. Leaving the loop early, a thrown error, or aborting `signal` aborts the
+ * fetches still running.
  */
-export async function* lookahead(refs: readonly CheckpointRef[], ahead: number, signal?: AbortSignal): AsyncGenerator<Fetched> {
+export async function* lookahead(refs: readonly CheckpointRef[], ahead: number, signal?: AbortSignal,
+  isAbsent: (error: unknown) => boolean = () => false): AsyncGenerator<Fetched> {
   const stop = new AbortController();
   const forward = () => stop.abort(signal?.reason);
   signal?.addEventListener('abort', forward, { once: true });
@@ -41,8 +43,13 @@ export async function* lookahead(refs: readonly CheckpointRef[], ahead: number, 
   try {
     for (; current < refs.length; current++) {
       fill();
-      const dir = await untilAborted(fetches[current], stop.signal);
-      yield { ref: refs[current], dir };
+      const fetched = await untilAborted(fetches[current], stop.signal).then(
+        (dir): Fetched => ({ ref: refs[current], dir }),
+        (e: unknown): Fetched => {
+          if (!stop.signal.aborted && isAbsent(e)) return { ref: refs[current], absent: e };
+          throw e;
+        });
+      yield fetched;
     }
   } finally {
     signal?.removeEventListener('abort', forward);

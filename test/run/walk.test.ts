@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LmbError } from '../../harness/errors.js';
 import { analyseInduction } from '../../harness/analysis/induction.js';
 import { scoreCorpus } from '../../harness/analysis/tokens/score-corpus.js';
 import { buildMatrix } from '../../harness/matrix/matrix.js';
@@ -79,6 +80,18 @@ describe('walkGrid: the one checkpoint pipeline', () => {
     // The same weights under another override are another checkpoint.
     const other = await walkGrid({ grid: grid.slice(0, 1).map((g) => ({ ...g, run: { ...g.run, configOverrides: { n_head: 4 } } })), suite: suite.name, keys }, async (c) => c.key);
     expect(other[0]).not.toBe(visited[0]);
+  });
+
+  it('a checkpoint whose revision or weights are not on the hub is skipped with a notice; any other fetch error stops the walk', async () => {
+    const absent = (code: 'HUB_REVISION_MISSING' | 'HUB_FILES_MISSING' | 'HUB_UNREACHABLE') => (g: (typeof grid)[number]) =>
+      ({ ...g, ref: { ...g.ref, fetch: async () => { throw new LmbError(code, `hub repo org/x has no revision ${g.ref.name}`, 'Pick another'); } } });
+    const notices: string[] = [];
+    const keys = new CheckpointKeys(join(root, 'keys'));
+    const gaps = [grid[0], absent('HUB_REVISION_MISSING')(grid[1]), absent('HUB_FILES_MISSING')(grid[2]), grid[3]];
+    const visited = await walkGrid({ grid: gaps, suite: suite.name, keys, onNotice: (l) => notices.push(l) }, async (c) => `${c.run.name}@${c.ref.step} ${c.index}/${c.total}`);
+    expect(visited).toEqual(['seed-a@0 0/4', 'seed-b@100 3/4']);
+    expect(notices).toEqual(['seed-a: skipped checkpoint-100: hub repo org/x has no revision checkpoint-100', 'seed-b: skipped checkpoint-0: hub repo org/x has no revision checkpoint-0']);
+    await expect(walkGrid({ grid: [grid[0], absent('HUB_UNREACHABLE')(grid[1])], suite: suite.name, keys }, async () => 0)).rejects.toMatchObject({ code: 'HUB_UNREACHABLE' });
   });
 
   it('an empty grid is a one-line SELECTION_EMPTY', async () => {

@@ -95,7 +95,7 @@ describe('lookahead over hub checkpoints', () => {
     const suite = await hubSuite({ runs: ['org/run-a'], hub: local() });
     const seen: number[] = [];
     for await (const { ref, dir } of lookahead(suite.runs[0].checkpoints, 1)) {
-      expect(readdirSync(dir)).toContain('pytorch_model.bin');
+      expect(readdirSync(dir!)).toContain('pytorch_model.bin');
       seen.push(ref.step);
       await ref.evict!();
     }

@@ -36,7 +36,7 @@ describe('lookahead', () => {
     const startedAhead: number[] = [];
     for await (const { ref, dir } of lookahead(refs, 2)) {
       expect(ref).toBe(refs[current]);
-      got.push(dir);
+      got.push(dir!);
       startedAhead.push(Math.max(...log.started) - current);
       await sleep(3); // evaluate
       current++;
@@ -64,6 +64,13 @@ describe('lookahead', () => {
       for await (const { ref } of lookahead(refs, 3)) got.push(ref.step);
     })()).rejects.toThrow('checkpoint-20 failed');
     expect(got).toEqual([0, 10]);
+  });
+
+  it('yields a fetch whose error isAbsent accepts as absent and goes on to the next', async () => {
+    const { refs } = fakeRefs([20, 1, 20], { failAt: 1 });
+    const got: string[] = [];
+    for await (const f of lookahead(refs, 2, undefined, (e) => String(e).includes('checkpoint-10'))) got.push(f.dir ?? `absent: ${String(f.absent)}`);
+    expect(got).toEqual(['/dir/0', 'absent: Error: checkpoint-10 failed', '/dir/2']);
   });
 
   it('leaving the loop aborts the fetches still running', async () => {
