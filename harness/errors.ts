@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   PLATFORM_UNSUPPORTED: 'this operating system or CPU is not supported',
   PROBE_INVALID: 'a probe can never be judged meaningfully (an empty prompt, one option, ...)',
   PROBES_TOO_FEW: "a generator cannot make `count` distinct probes",
+  RUN_AMBIGUOUS: '--runs or a checkpoint label gives an alias several runs share',
   RUN_UNKNOWN: '--runs or a checkpoint label names a run the suite lacks',
   SELECTION_EMPTY: 'the checkpoint and run selection picked nothing',
   SELECTION_INVALID: '--checkpoints (or LMB_CHECKPOINTS) is not a selection',

@@ -1,7 +1,7 @@
 import type { HubSettings } from '../hub/settings.js';
 import { checkpointName } from './checkpoint-name.js';
-import { hubCheckpoint } from './hub-checkpoint.js';
-import type { Run, Suite } from './suite.js';
+import type { Suite } from './suite.js';
+import { tableSuite, type TableRun } from './table-suite.js';
 
 /** Stanford CRFM Mistral's save schedule: a checkpoint every `every` steps up to `until`. */
 export const CRFM_SCHEDULE = [
@@ -28,30 +28,18 @@ export const CRFM_STEPS: readonly number[] = Object.freeze(scheduleSteps(CRFM_SC
  */
 export const CRFM_CONFIG_OVERRIDES = Object.freeze({ scale_attn_by_inverse_layer_idx: true, reorder_and_upcast_attn: true });
 
-export interface CrfmRunSpec {
-  /** Short name, e.g. `alias`. */
-  readonly name: string;
-  /** Hub id, e.g. `stanford-crfm/alias-gpt2-small-x21`. */
-  readonly repo: string;
-  readonly seed: number;
-}
+/** Sequences of 1024 tokens, 512 per step. */
+export const CRFM_TOKENS_PER_STEP = 524_288;
 
 export interface CrfmSuiteSpec {
   readonly name: string;
   readonly description?: string;
-  readonly runs: readonly CrfmRunSpec[];
+  readonly runs: readonly (TableRun & { readonly seed: number })[];
   /** Default: the environment when a checkpoint is fetched. */
   readonly hub?: HubSettings;
 }
 
 /** A CRFM family: each run answers to its short name, its hub id, the id's last part and `seed-{seed}`. */
 export function crfmSuite(spec: CrfmSuiteSpec): Suite {
-  const run = (r: CrfmRunSpec): Run => ({
-    name: r.name,
-    seed: r.seed,
-    aliases: [r.repo, r.repo.split('/').pop()!, `seed-${r.seed}`],
-    configOverrides: CRFM_CONFIG_OVERRIDES,
-    checkpoints: CRFM_STEPS.map((step) => hubCheckpoint(r.repo, checkpointName(step), step, spec.hub)),
-  });
-  return { name: spec.name, description: spec.description, runs: spec.runs.map(run) };
+  return tableSuite({ ...spec, steps: CRFM_STEPS, revision: checkpointName, configOverrides: CRFM_CONFIG_OVERRIDES, tokensPerStep: CRFM_TOKENS_PER_STEP });
 }

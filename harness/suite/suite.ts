@@ -28,5 +28,7 @@ export interface Run {
 export interface Suite {
   readonly name: string;
   readonly description?: string;
+  /** Training tokens per optimizer step (sequence length x batch), for a tokens-seen axis across families. */
+  readonly tokensPerStep?: number;
   readonly runs: readonly Run[];
 }
