@@ -78,6 +78,7 @@ export const ERROR_CODES = {
   STEP_UNKNOWN: 'a selected step is not a checkpoint of the run',
   SUITE_EMPTY: 'a folder suite holds no runs',
   SUITE_INVALID: "a suite file's default export is not a Suite",
+  SUITE_TOKENS_UNKNOWN: 'suites compared on tokens seen include one that does not say its tokens per step',
   SUITE_UNKNOWN: '--suite names no built-in suite, file or folder',
   TEXT_EMPTY: 'the text to score is empty',
   TEXT_NOT_UTF8: '--text is not valid UTF-8',

@@ -1,5 +1,6 @@
 /** induction.svg: the ICL score and the best head's prefix-matching score over training, one line per run. */
 import type { ChartSpec } from '../plot/chart.js';
+import { stepText } from './induction-report.js';
 import type { RunInduction } from './induction.js';
 
 export const ICL_PANEL = 'ICL score (nats, lower: more in-context learning)';
@@ -9,22 +10,34 @@ const MAX_STEP_TICKS = 12;
 
 type Panel = Extract<ChartSpec, { vconcat: unknown }>['vconcat'][number];
 
+export interface InductionChartOptions {
+  /** `tokens`: tokens seen (step x the run's tokensPerStep), which puts families with different batches on one axis. Default `step`. */
+  axis?: 'step' | 'tokens';
+}
+
 /**
- * Two panels against training step on a symlog axis (logarithmic for large steps, yet step 0
- * has a place); a dashed rule in the run's colour marks its phase change, where it has one.
+ * Two panels against training step (or tokens seen) on a symlog axis (logarithmic for large
+ * steps, yet step 0 has a place); a dashed rule in the run's colour marks its phase change, where
+ * it has one.
  */
-export function inductionChart(suite: string, runs: readonly RunInduction[]): ChartSpec {
+export function inductionChart(title: string, runs: readonly RunInduction[], opts: InductionChartOptions = {}): ChartSpec {
+  const tokens = opts.axis === 'tokens';
+  const unknown = runs.find((r) => tokens && !r.tokensPerStep);
+  if (unknown) throw new Error(`inductionChart: run ${unknown.run} has no tokensPerStep for a tokens axis`);
+  const field = tokens ? 'tokens' : 'step';
+  const xOf = (r: RunInduction, step: number) => (tokens ? step * r.tokensPerStep! : step);
   const values = runs.flatMap((r) => r.checkpoints.flatMap((c) => {
     const phase = r.phaseChange?.step === c.step;
+    const at = { [field]: xOf(r, c.step) };
     return [
-      { panel: ICL_PANEL, run: r.run, step: c.step, value: c.iclScore, phase },
-      { panel: PREFIX_PANEL, run: r.run, step: c.step, value: Math.max(...c.prefixMatching.flat()), phase },
+      { panel: ICL_PANEL, run: r.run, ...at, value: c.iclScore, phase },
+      { panel: PREFIX_PANEL, run: r.run, ...at, value: Math.max(...c.prefixMatching.flat()), phase },
     ];
   }));
-  const steps = [...new Set(values.map((v) => v.step))].sort((a, b) => a - b);
-  const axis = steps.length <= MAX_STEP_TICKS ? { values: steps, labelAngle: 0, labelOverlap: 'greedy' as const } : {};
-  const x = { field: 'step', type: 'quantitative', title: 'training step (symlog)', scale: { type: 'symlog' }, axis } as const;
-  const color = { field: 'run', type: 'nominal', title: 'run' } as const;
+  const ticks = [...new Set(runs.flatMap((r) => r.checkpoints.map((c) => xOf(r, c.step))))].sort((a, b) => a - b);
+  const axis = ticks.length <= MAX_STEP_TICKS ? { values: ticks, labelAngle: 0, labelOverlap: 'greedy' as const } : {};
+  const x = { field, type: 'quantitative', title: tokens ? 'tokens seen (symlog)' : 'training step (symlog)', scale: { type: 'symlog' }, axis: tokens ? { ...axis, labelExpr: "replace(format(datum.value, '.3~s'), 'G', 'B')" } : axis } as const;
+  const color = { field: 'run', type: 'nominal', title: 'run', legend: { labelLimit: 320 } } as const;
   const phased = runs.filter((r) => r.phaseChange);
   const uniform = [...new Set(runs.map((r) => r.uniformPrefixMatching))].map((u) => ({ uniform: Math.round(u * 1e4) / 1e4 }));
   // A dotted grey line: what a head attending uniformly to every token so far scores.
@@ -45,9 +58,9 @@ export function inductionChart(suite: string, runs: readonly RunInduction[]): Ch
   });
   return {
     title: {
-      text: `${suite}: induction heads over training`,
+      text: `${title}: induction heads over training`,
       subtitle: phased.length
-        ? phased.map((r) => `${r.run}: phase change at step ${r.phaseChange!.step}`).join(' · ')
+        ? phased.map((r) => `${r.run}: phase change at ${tokens ? stepText(r, r.phaseChange!.step) : `step ${r.phaseChange!.step}`}`).join(' · ')
         : 'no phase change in any run',
     },
     data: { values },

@@ -6,6 +6,9 @@ import type { CheckpointInduction, RunInduction } from './induction.js';
 export interface InductionJson {
   runs: Record<string, {
     phase_change_step: number | null;
+    /** Where the suite says its tokens per step. */
+    tokens_per_step?: number;
+    phase_change_tokens?: number | null;
     uniform_prefix_matching: number;
     steps: Record<string, { icl_score: number; icl_std_error: number; prefix_matching: number[][] }>;
   }>;
@@ -15,10 +18,29 @@ export function inductionJson(runs: readonly RunInduction[]): InductionJson {
   return {
     runs: Object.fromEntries(runs.map((r) => [r.run, {
       phase_change_step: r.phaseChange?.step ?? null,
+      ...(r.tokensPerStep ? { tokens_per_step: r.tokensPerStep, phase_change_tokens: r.phaseChange ? r.phaseChange.step * r.tokensPerStep : null } : {}),
       uniform_prefix_matching: r.uniformPrefixMatching,
       steps: Object.fromEntries(r.checkpoints.map((c) => [String(c.step), { icl_score: c.iclScore, icl_std_error: c.iclStdError, prefix_matching: c.prefixMatching }])),
     }])),
   };
+}
+
+/** A token count in words: `1.05B tokens`, `524k tokens`. */
+export function tokensText(n: number): string {
+  const [div, unit] = n >= 1e9 ? [1e9, 'B'] : n >= 1e6 ? [1e6, 'M'] : n >= 1e3 ? [1e3, 'k'] : [1, ''];
+  return `${Number((n / div).toPrecision(3))}${unit} tokens`;
+}
+
+/** `step 2000`, with the tokens seen by then where the run's suite says its tokens per step. */
+export const stepText = (r: Pick<RunInduction, 'tokensPerStep'>, step: number) =>
+  r.tokensPerStep ? `step ${step} (${tokensText(step * r.tokensPerStep)})` : `step ${step}`;
+
+/** The run's phase change in one line (after its name), or why there is none. */
+export function phaseChangeText(r: RunInduction, minus = '-'): string {
+  const p = r.phaseChange;
+  return p
+    ? `phase change at ${stepText(r, p.step)} (from ${p.from}: best head +${p.prefixJump.toFixed(3)}, ICL score ${minus}${p.iclJump.toFixed(3)} nats, paired SE ${p.iclJumpStdError.toFixed(3)})`
+    : `no phase change (no consecutive checkpoints where the best head rises by ${PREFIX_JUMP} and the ICL score falls by ${ICL_JUMP} nats and ${ICL_SE_MULTIPLE} paired standard errors)`;
 }
 
 /** The head with the highest prefix-matching score, as `L<layer>.H<head>`. */
@@ -52,9 +74,7 @@ export function inductionTable(runs: readonly RunInduction[]): string {
   const line = (cells: { text: string; plain: string }[]) =>
     cells.map((c, i) => (i === 0 ? ' '.repeat(widths[i] - c.plain.length) + c.text : c.text + ' '.repeat(widths[i] - c.plain.length))).join('   ');
   const plainRow = (xs: string[]) => line(xs.map((x) => ({ text: x, plain: x })));
-  const summary = runs.map((r) => r.phaseChange
-    ? `${r.run}: phase change at step ${r.phaseChange.step} (from ${r.phaseChange.from}: best head +${r.phaseChange.prefixJump.toFixed(3)}, ICL score -${r.phaseChange.iclJump.toFixed(3)} nats, paired SE ${r.phaseChange.iclJumpStdError.toFixed(3)})`
-    : `${r.run}: no phase change (no consecutive checkpoints where the best head rises by ${PREFIX_JUMP} and the ICL score falls by ${ICL_JUMP} nats and ${ICL_SE_MULTIPLE} paired standard errors)`);
+  const summary = runs.map((r) => `${r.run}: ${phaseChangeText(r)}`);
   return [
     chalk.bold(plainRow(header)),
     chalk.dim(plainRow(sub)),

@@ -1,10 +1,9 @@
 /** What `lmb induction --out` writes: the JSON, a markdown table and the chart. */
 import { writeFolder } from '../files/write-folder.js';
 import { renderChart, svgToPng } from '../plot/chart.js';
-import { inductionChart } from './induction-chart.js';
-import { bestHead, inductionJson } from './induction-report.js';
+import { inductionChart, type InductionChartOptions } from './induction-chart.js';
+import { bestHead, inductionJson, phaseChangeText } from './induction-report.js';
 import type { RunInduction } from './induction.js';
-import { ICL_JUMP, ICL_SE_MULTIPLE, PREFIX_JUMP } from './phase-change.js';
 
 /** The files writeInduction puts in its folder. */
 export const INDUCTION_FILES = ['induction.json', 'induction.md', 'induction.svg', 'induction.png'] as const;
@@ -21,9 +20,7 @@ export function inductionMarkdown(suite: string, runs: readonly RunInduction[]):
     const out = [`${signed(c.iclScore)} ± ${(1.96 * c.iclStdError).toFixed(3)}`, `${b.score.toFixed(3)} ${b.label}`];
     return r.phaseChange?.step === step ? out.map((s) => `**${s}**`) : out;
   };
-  const phase = (r: RunInduction) => (r.phaseChange
-    ? `- ${r.run}: phase change at step ${r.phaseChange.step} (from ${r.phaseChange.from}: best head +${r.phaseChange.prefixJump.toFixed(3)}, ICL score −${r.phaseChange.iclJump.toFixed(3)} nats, paired SE ${r.phaseChange.iclJumpStdError.toFixed(3)})`
-    : `- ${r.run}: no phase change (no consecutive checkpoints where the best head rises by ${PREFIX_JUMP} and the ICL score falls by ${ICL_JUMP} nats and ${ICL_SE_MULTIPLE} paired standard errors)`);
+  const phase = (r: RunInduction) => `- ${r.run}: ${phaseChangeText(r, '−')}`;
   return [
     `# Induction heads: ${suite}`,
     '',
@@ -43,8 +40,8 @@ export function inductionMarkdown(suite: string, runs: readonly RunInduction[]):
 }
 
 /** Writes INDUCTION_FILES to `dir`. */
-export async function writeInduction(dir: string, suite: string, runs: readonly RunInduction[]): Promise<void> {
-  const svg = await renderChart(inductionChart(suite, runs));
+export async function writeInduction(dir: string, suite: string, runs: readonly RunInduction[], chart: InductionChartOptions = {}): Promise<void> {
+  const svg = await renderChart(inductionChart(suite, runs, chart));
   writeFolder(dir, {
     'induction.json': `${JSON.stringify(inductionJson(runs), null, 2)}\n`,
     'induction.md': inductionMarkdown(suite, runs),

@@ -57,6 +57,8 @@ export interface RunInduction {
   /** The prefix-matching score of a head attending uniformly, on this run's repeated sequences. */
   uniformPrefixMatching: number;
   checkpoints: CheckpointInduction[];
+  /** The suite's training tokens per step, where it says (Suite.tokensPerStep): what puts families on one axis. */
+  tokensPerStep?: number;
 }
 
 /**
@@ -127,6 +129,7 @@ export async function analyseInduction(opts: InductionOptions): Promise<RunInduc
       uniformPrefixMatching: mine[0].uniform,
       phaseChange: phaseChange(checkpoints.map((c) => ({ step: c.step, iclScore: c.iclScore, iclWindows: c.iclWindows, bestPrefixMatching: best(c) }))),
       checkpoints,
+      ...(opts.suite.tokensPerStep ? { tokensPerStep: opts.suite.tokensPerStep } : {}),
     };
   });
 }

@@ -5,6 +5,8 @@ import { GridResults } from '../run/grid-results.js';
 import { evaluateSuite, type SuiteResults } from '../run/runner.js';
 import { shardItems, type Shard } from '../run/shard.js';
 import { loadBehaviours } from '../spec/load.js';
+import { LmbError } from '../errors.js';
+import { findRun } from '../suite/find-run.js';
 import { findSuite } from '../suite/registry.js';
 import { selectGrid, type GridItem } from '../suite/select.js';
 import type { Suite } from '../suite/suite.js';
@@ -46,6 +48,42 @@ export interface SelectedGrid {
   suite: Suite;
   grid: GridItem[];
 }
+
+/**
+ * Each suite of `--suite a,b` with its grid: --checkpoints selects in each; a --runs entry
+ * `<suite>/<run>` picks a run of that suite, a bare name or alias every suite's run that has it.
+ */
+export async function suitesGrid(flags: Pick<SuiteFlags, 'suite' | 'checkpoints' | 'runs'>): Promise<SelectedGrid[]> {
+  const suites = await Promise.all(commaList(flags.suite).map((name) => findSuite(name)));
+  const wanted = suites.map((): string[] => []);
+  for (const entry of flags.runs ?? []) {
+    const prefixed = suites.findIndex((s) => entry.startsWith(`${s.name}/`));
+    if (prefixed >= 0) {
+      wanted[prefixed].push(entry.slice(suites[prefixed].name.length + 1));
+      continue;
+    }
+    const having = suites.map((s, i) => (hasRun(s, entry) ? i : -1)).filter((i) => i >= 0);
+    if (having.length === 0) {
+      throw new LmbError('RUN_UNKNOWN', `no suite of ${suites.map((s) => s.name).join(', ')} has a run "${entry}"`,
+        `Name runs as <suite>/<run>, e.g. ${suites[0].name}/${suites[0].runs[0]?.name}`);
+    }
+    having.forEach((i) => wanted[i].push(entry));
+  }
+  const selected = suites
+    .map((suite, i) => ({ suite, grid: flags.runs?.length && wanted[i].length === 0 ? [] : selectGrid(suite, flags.checkpoints, wanted[i]) }))
+    .filter((s) => s.grid.length > 0);
+  if (selected.length === 0) throw new LmbError('SELECTION_EMPTY', `no checkpoints of suite ${flags.suite} were selected`, 'Check --checkpoints and --runs');
+  return selected;
+}
+
+const hasRun = (suite: Suite, name: string) => {
+  try {
+    return findRun(suite, name) !== undefined;
+  } catch (e) {
+    if (e instanceof LmbError && e.code === 'RUN_UNKNOWN') return false;
+    throw e;
+  }
+};
 
 /** True when the flags evaluate less than every behaviour on every checkpoint of every run. */
 export const isNarrowed = (flags: Pick<SuiteFlags, 'checkpoints' | 'runs' | 'behaviours'>) => flags.checkpoints !== 'all' || !!flags.runs?.length || !!flags.behaviours?.length;

@@ -11,6 +11,7 @@ export interface LocalSuiteOptions {
   /** Checkpoint folder names; the first group is the step. Default `/^checkpoint-(\d+)$/`. */
   readonly pattern?: RegExp;
   readonly configOverrides?: Readonly<Record<string, unknown>>;
+  readonly tokensPerStep?: number;
 }
 
 /**
@@ -32,7 +33,7 @@ export function localSuite(dir: string, opts: LocalSuiteOptions = {}): Suite {
     throw new LmbError('SUITE_EMPTY', `${root} holds no runs: no <run>/checkpoint-<step>/ folders`,
       'Lay the runs out as DIR/<run>/checkpoint-<step>/ with config.json and weights in each');
   }
-  return { name: opts.name ?? basename(root), description: opts.description, runs };
+  return { name: opts.name ?? basename(root), description: opts.description, tokensPerStep: opts.tokensPerStep, runs };
 }
 
 function seedOf(runName: string): number | undefined {

@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchProject } from '../support/behaviours-project.js';
 
 const LMB = join(import.meta.dirname, '..', '..', 'bin', 'lmb.js');
 const lmb = (...args: string[]) => spawnSync(process.execPath, [LMB, ...args], { encoding: 'utf8' });
+// Inside the repo, so a suite file there is an ES module that resolves the repo's imports.
+const crossFamily = scratchProject('induction-families');
 const FILES = ['induction.json', 'induction.md', 'induction.svg', 'induction.png'];
 
 describe('lmb induction', () => {
@@ -41,5 +44,29 @@ describe('lmb induction', () => {
     expect(run.stdout).toMatch(/seed-1.*seed-2.*seed-3/);
     expect(run.stdout).toMatch(/seed-1: (no phase change|phase change at step \d+)/);
     for (const f of FILES) expect(existsSync(join(cwd, 'snapshots', 'demo', 'induction', f)), f).toBe(true);
+  });
+
+  it('--suite a,b compares families on tokens seen, each measured with its own tokenizer; a suite without tokensPerStep is refused', () => {
+    const dir = crossFamily;
+    // stories260k (llama2.c, its own 512-token tokenizer) says no tokens per step; this copy does.
+    writeFileSync(join(dir, 'stories.ts'), `import stories from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'suites', 'stories260k.ts'))};\nexport default { ...stories, tokensPerStep: 65536 };\n`);
+    const run = lmb('induction', '--suite', `demo,${join(dir, 'stories.ts')}`, '--runs', 'seed-1,stories260K', '--checkpoints', 'log:3', '--format', 'json', '--device', 'cpu', '--out', join(dir, 'out'));
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(Object.keys(out.runs)).toEqual(['demo/seed-1', 'stories260k/stories260K']);
+    expect(out.runs['demo/seed-1']).toMatchObject({ tokens_per_step: 2048 });
+    expect(Object.keys(out.runs['demo/seed-1'].steps)).toEqual(['0', '20', '4000']);
+    expect(out.runs['stories260k/stories260K']).toMatchObject({ tokens_per_step: 65536, phase_change_tokens: null });
+    // Each family's sample is tokenized by its own tokenizer: stories260K's 4 x 8 heads score on its 512 ids.
+    expect(out.runs['stories260k/stories260K'].steps['100000'].prefix_matching).toHaveLength(5);
+    const svg = readFileSync(join(dir, 'out', 'induction.svg'), 'utf8');
+    expect(svg).toContain('demo+stories260k: induction heads over training');
+    expect(svg).toContain('tokens seen (symlog)');
+    for (const tick of ['41k', '8.19M', '6.55B']) expect(svg).toContain(`>${tick}<`);
+
+    const refused = lmb('induction', '--suite', 'demo,stories260k', '--checkpoints', 'final', '--device', 'cpu');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr.trim()).toBe('lmb: SUITE_TOKENS_UNKNOWN: suite stories260k does not say how many tokens a training step is, so its runs cannot share a tokens-seen axis with demo. ' +
+      "Compare suites that set tokensPerStep (crfm-*, pythia, polypythias*), or add tokensPerStep to the suite's .ts file");
   });
 });

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { analyseInduction } from '../../analysis/induction.js';
+import { analyseInduction, type RunInduction } from '../../analysis/induction.js';
+import { LmbError } from '../../errors.js';
+import type { Suite } from '../../suite/suite.js';
 import { inductionJson, inductionTable } from '../../analysis/induction-report.js';
 import { INDUCTION_FILES, writeInduction } from '../../analysis/induction-write.js';
 import { outDir, projectOf, sessionOptionsOf } from '../options.js';
 import { statusLine } from '../progress.js';
-import { suiteGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { commaList, suitesGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 
 interface InductionFlags extends SuiteFlags {
   format: 'json' | 'table';
@@ -15,27 +17,43 @@ interface InductionFlags extends SuiteFlags {
 
 export function inductionCommand(): Command {
   return suiteOptions(new Command('induction'))
-    .description('induction heads across training: ICL score, every head\'s prefix-matching score, the phase change per run')
+    .description('induction heads across training: ICL score, every head\'s prefix-matching score, the phase change per run; --suite a,b compares families on tokens seen')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out [dir]', `also write ${INDUCTION_FILES.join(', ')} to dir (default: snapshots/<suite>/induction/)`)
     .action(async (flags: InductionFlags, cmd: Command) => {
       const status = statusLine();
       const project = projectOf(cmd);
-      const { suite, grid } = await suiteGrid(flags);
-      const runs = await analyseInduction({
-        suite,
-        grid,
-        cacheDir: project.cacheDir,
-        evict: flags.evict,
-        model: sessionOptionsOf(flags),
-        onCheckpoint: (run, ckpt, done, total) => status.update(`induction ${run.name} @ step ${ckpt.step} (${done + 1}/${total})`),
-      });
+      const selected = await suitesGrid(flags);
+      const several = commaList(flags.suite).length > 1;
+      if (several) requireTokensPerStep(selected.map((s) => s.suite));
+      const runs: RunInduction[] = [];
+      for (const { suite, grid } of selected) {
+        const measured = await analyseInduction({
+          suite,
+          grid,
+          cacheDir: project.cacheDir,
+          evict: flags.evict,
+          model: sessionOptionsOf(flags),
+          onCheckpoint: (run, ckpt, done, total) => status.update(`induction ${several ? `${suite.name}/` : ''}${run.name} @ step ${ckpt.step} (${done + 1}/${total})`),
+        });
+        runs.push(...(several ? measured.map((r) => ({ ...r, run: `${suite.name}/${r.run}` })) : measured));
+      }
       status.clear();
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(inductionJson(runs), null, 2)}\n` : `${inductionTable(runs)}\n`);
       if (flags.out === undefined) return;
-      const dir = outDir(flags.out, project, suite.name, 'induction');
-      await writeInduction(dir, suite.name, runs);
+      const name = selected.map((s) => s.suite.name).join('+');
+      const dir = outDir(flags.out, project, name, 'induction');
+      await writeInduction(dir, name, runs, { axis: several ? 'tokens' : 'step' });
       // On stderr, so stdout stays the same JSON or table with or without --out.
       process.stderr.write(`wrote ${join(dir, `{${INDUCTION_FILES.join(',')}}`)}\n`);
     });
+}
+
+/** Families compared on one axis must say how many tokens a step is. */
+function requireTokensPerStep(suites: readonly Suite[]): void {
+  const unknown = suites.find((s) => !s.tokensPerStep);
+  if (unknown) {
+    throw new LmbError('SUITE_TOKENS_UNKNOWN', `suite ${unknown.name} does not say how many tokens a training step is, so its runs cannot share a tokens-seen axis with ${suites.filter((s) => s !== unknown).map((s) => s.name).join(', ')}`,
+      'Compare suites that set tokensPerStep (crfm-*, pythia, polypythias*), or add tokensPerStep to the suite\'s .ts file');
+  }
 }
