@@ -6,6 +6,8 @@ import type { CheckpointInduction, RunInduction } from './induction.js';
 export interface InductionJson {
   runs: Record<string, {
     phase_change_step: number | null;
+    /** The checkpoint before the jump: the phase change lies between it and phase_change_step. */
+    phase_change_from: number | null;
     /** Where the suite says its tokens per step. */
     tokens_per_step?: number;
     phase_change_tokens?: number | null;
@@ -18,6 +20,7 @@ export function inductionJson(runs: readonly RunInduction[]): InductionJson {
   return {
     runs: Object.fromEntries(runs.map((r) => [r.run, {
       phase_change_step: r.phaseChange?.step ?? null,
+      phase_change_from: r.phaseChange?.from ?? null,
       ...(r.tokensPerStep ? { tokens_per_step: r.tokensPerStep, phase_change_tokens: r.phaseChange ? r.phaseChange.step * r.tokensPerStep : null } : {}),
       uniform_prefix_matching: r.uniformPrefixMatching,
       steps: Object.fromEntries(r.checkpoints.map((c) => [String(c.step), { icl_score: c.iclScore, icl_std_error: c.iclStdError, prefix_matching: c.prefixMatching }])),

@@ -4,6 +4,7 @@ import { auditCommand } from './commands/audit.js';
 import { convergeCommand } from './commands/converge.js';
 import { curvesCommand } from './commands/curves.js';
 import { diffCommand } from './commands/diff.js';
+import { emergenceCommand } from './commands/emergence.js';
 import { inductionCommand } from './commands/induction.js';
 import { mergeCommand } from './commands/merge.js';
 import { pcaCommand } from './commands/pca.js';
@@ -21,7 +22,7 @@ export function lmbProgram(): Command {
     .option('--root <dir>', 'the project folder holding behaviours/, snapshots/ and .cache/ (default: the nearest folder up from here with a package.json or behaviours/)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [runCommand(), mergeCommand(), scoreCommand(), tokenizeCommand(), diffCommand(), convergeCommand(), inductionCommand(), auditCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);
+  for (const command of [runCommand(), mergeCommand(), scoreCommand(), tokenizeCommand(), diffCommand(), convergeCommand(), inductionCommand(), emergenceCommand(), auditCommand(), tokensCommand(), scatterCommand(), pcaCommand(), curvesCommand(), reportCommand()]) program.addCommand(command);
   return program;
 }
 

@@ -76,6 +76,9 @@ export async function suitesGrid(flags: Pick<SuiteFlags, 'suite' | 'checkpoints'
   return selected;
 }
 
+/** The name several suites compared together are written under: `snapshots/<a>_vs_<b>/`. */
+export const comparisonName = (suites: readonly Suite[]) => suites.map((s) => s.name).join('_vs_');
+
 const hasRun = (suite: Suite, name: string) => {
   try {
     return findRun(suite, name) !== undefined;

@@ -8,6 +8,7 @@ import type { SuiteResults } from '../run/runner.js';
 import { renderChart } from '../plot/chart.js';
 import { convergence, convergenceMarkdown } from './converge.js';
 import { emergenceChart } from './emergence-chart.js';
+import { readEmergenceInputs } from './emergence-inputs.js';
 import { matrixHeatmap } from './heatmap.js';
 import { matrixMarkdown } from './markdown.js';
 import { buildMatrix, type PassRateMatrix } from './matrix.js';
@@ -53,12 +54,20 @@ export async function writeResultsSnapshot(dir: string, results: SuiteResults, o
     const conv = convergence(results);
     atomicWrite(join(dir, 'convergence.json'), `${JSON.stringify(conv, null, 2)}\n`);
     atomicWrite(join(dir, 'convergence.md'), `${convergenceMarkdown(conv)}\n`);
-    atomicWrite(join(dir, 'emergence.svg'), await renderChart(emergenceChart(results.suite, conv.emergence)));
+    await writeEmergenceChart(dir, results.suite);
     return { matrix: now, updated, kept: 0, dropped: [], convergence: true };
   }
   const { matrix, dropped } = overlayCells(readSnapshot(dir), now);
   writeSnapshot(dir, matrix);
   return { matrix, updated, kept: countCells(matrix) - updated, dropped, convergence: false };
+}
+
+/**
+ * emergence.svg from what the snapshot folder holds (convergence.json, induction/induction.json):
+ * rewritten by lmb run and by lmb induction --out, whichever comes second, so it shows both.
+ */
+export async function writeEmergenceChart(dir: string, suite: string): Promise<void> {
+  atomicWrite(join(dir, 'emergence.svg'), await renderChart(emergenceChart(suite, readEmergenceInputs(dir))));
 }
 
 export const countCells = (m: PassRateMatrix) =>

@@ -60,7 +60,7 @@ describe('lmb induction', () => {
     // Each family's sample is tokenized by its own tokenizer: stories260K's 4 x 8 heads score on its 512 ids.
     expect(out.runs['stories260k/stories260K'].steps['100000'].prefix_matching).toHaveLength(5);
     const svg = readFileSync(join(dir, 'out', 'induction.svg'), 'utf8');
-    expect(svg).toContain('demo+stories260k: induction heads over training');
+    expect(svg).toContain('demo_vs_stories260k: induction heads over training');
     expect(svg).toContain('tokens seen (symlog)');
     for (const tick of ['41k', '8.19M', '6.55B']) expect(svg).toContain(`>${tick}<`);
 

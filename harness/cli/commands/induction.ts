@@ -1,13 +1,16 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { analyseInduction, type RunInduction } from '../../analysis/induction.js';
 import { LmbError } from '../../errors.js';
+import { CONVERGENCE_FILE } from '../../matrix/emergence-inputs.js';
+import { snapshotDir, writeEmergenceChart } from '../../matrix/snapshot.js';
 import type { Suite } from '../../suite/suite.js';
 import { inductionJson, inductionTable } from '../../analysis/induction-report.js';
 import { INDUCTION_FILES, writeInduction } from '../../analysis/induction-write.js';
 import { outDir, projectOf, sessionOptionsOf } from '../options.js';
 import { statusLine } from '../progress.js';
-import { commaList, suitesGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { commaList, comparisonName, suitesGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 
 interface InductionFlags extends SuiteFlags {
   format: 'json' | 'table';
@@ -41,16 +44,19 @@ export function inductionCommand(): Command {
       status.clear();
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(inductionJson(runs), null, 2)}\n` : `${inductionTable(runs)}\n`);
       if (flags.out === undefined) return;
-      const name = selected.map((s) => s.suite.name).join('+');
+      const name = comparisonName(selected.map((s) => s.suite));
       const dir = outDir(flags.out, project, name, 'induction');
       await writeInduction(dir, name, runs, { axis: several ? 'tokens' : 'step' });
+      // The suite's emergence chart shows the phase changes too, once lmb run has left its convergence.json.
+      const suiteDir = snapshotDir(project, name);
+      if (flags.out === true && !several && existsSync(join(suiteDir, CONVERGENCE_FILE))) await writeEmergenceChart(suiteDir, name);
       // On stderr, so stdout stays the same JSON or table with or without --out.
       process.stderr.write(`wrote ${join(dir, `{${INDUCTION_FILES.join(',')}}`)}\n`);
     });
 }
 
 /** Families compared on one axis must say how many tokens a step is. */
-function requireTokensPerStep(suites: readonly Suite[]): void {
+export function requireTokensPerStep(suites: readonly Suite[]): void {
   const unknown = suites.find((s) => !s.tokensPerStep);
   if (unknown) {
     throw new LmbError('SUITE_TOKENS_UNKNOWN', `suite ${unknown.name} does not say how many tokens a training step is, so its runs cannot share a tokens-seen axis with ${suites.filter((s) => s !== unknown).map((s) => s.name).join(', ')}`,
