@@ -97,9 +97,9 @@ export interface Convergence {
 
 /** Statistics are rounded to 4 decimals so committed snapshots stay readable. */
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
-const roundAll = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])) as T;
+export const roundAll = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])) as T;
 /** The resampling seed of every interval, so a snapshot reproduces exactly. */
-const BOOTSTRAP = { draws: 2000, seed: 1 };
+export const BOOTSTRAP = { draws: 2000, seed: 1 };
 const SPLITS_PER_BEHAVIOUR = 3;
 
 /** Cohen's kappa of two runs' pass/fail answers; null when it is undefined (no answer varies, or no probes). */
@@ -116,31 +116,38 @@ export function cohensKappa(a: Omit<Agreement, 'kappa'>): number | null {
 /** A kappa as printed: three decimals, or n/a where it is undefined. */
 export const kappaText = (k: number | null) => (k === null ? 'n/a' : k.toFixed(3));
 
+/** A suite's results as pass/fail tables: its runs, the steps every run has, and what passed where. */
+export function resultTables(results: SuiteResults) {
+  const runs = [...new Set(results.checkpoints.map((c) => c.run))];
+  const stepsOf = (run: string) => results.checkpoints.filter((c) => c.run === run).map((c) => c.step);
+  const common = stepsOf(runs[0] ?? '').filter((s) => runs.every((r) => stepsOf(r).includes(s))).sort((a, b) => a - b);
+  const byCheckpoint = new Map(results.checkpoints.map((c) => [`${c.run}\0${c.step}`, c.outcomes]));
+  const none = new Map<string, Outcome>();
+  const outcomes = (run: string, step: number) => byCheckpoint.get(`${run}\0${step}`) ?? none;
+  /** Whether each probe passes in `run` at `step`. */
+  const passRow = (probes: readonly ProbeRecord[], run: string, step: number) => {
+    const o = outcomes(run, step);
+    return probes.map((p) => !!o.get(outcomeKey(p))?.pass);
+  };
+  /** Every run's passRow at `step`. */
+  const passTable = (probes: readonly ProbeRecord[], step: number): PassTable => runs.map((r) => passRow(probes, r, step));
+  return { runs, stepsOf, common, outcomes, passRow, passTable };
+}
+
 /**
  * For each pair of runs, at the middle and final steps they share (or `steps`): how often they
  * agree probe by probe, Cohen's kappa, the probes that split them, and whether the final step
  * resolves the mid-training splits.
  */
 export function convergence(results: SuiteResults, steps?: readonly number[], opts: { compare?: readonly [string, string] } = {}): Convergence {
-  const runs = [...new Set(results.checkpoints.map((c) => c.run))];
-  const stepsOf = (run: string) => results.checkpoints.filter((c) => c.run === run).map((c) => c.step);
-  const common = stepsOf(runs[0] ?? '').filter((s) => runs.every((r) => stepsOf(r).includes(s))).sort((a, b) => a - b);
+  const { runs, stepsOf, common, outcomes, passRow, passTable } = resultTables(results);
   const final = common[common.length - 1];
   const chosen = steps?.length
     ? steps.map((step) => ({ label: `step ${step}`, step }))
     : [{ label: 'middle', step: common[Math.floor((common.length - 1) / 2)] }, { label: 'final', step: final }]
       .filter((s) => s.step !== undefined && (s.label === 'final' || s.step !== final));
-  const byCheckpoint = new Map(results.checkpoints.map((c) => [`${c.run}\0${c.step}`, c.outcomes]));
-  const none = new Map<string, Outcome>();
-  const outcomes = (run: string, step: number) => byCheckpoint.get(`${run}\0${step}`) ?? none;
   const behaviours = [...results.probes].sort(([x], [y]) => x.localeCompare(y));
   const probed = behaviours.filter(([, probes]) => probes.length > 0);
-  /** Whether each probe passes in `run` at `step`. */
-  const passRow = (probes: readonly ProbeRecord[], run: string, step: number) => {
-    const o = outcomes(run, step);
-    return probes.map((p) => !!o.get(outcomeKey(p))?.pass);
-  };
-  const passTable = (probes: readonly ProbeRecord[], step: number): PassTable => runs.map((r) => passRow(probes, r, step));
   const acrossSeeds = runs.length < 2 ? [] : chosen.map(({ label, step }): StepAcrossSeeds => {
     const rows = probed.map(([behaviour, probes]) => {
       const table = passTable(probes, step);
@@ -227,8 +234,8 @@ export function convergence(results: SuiteResults, steps?: readonly number[], op
   return { suite: results.suite, runs, steps: chosen, acrossSeeds, changes, comparisons, emergence: emerged, pairs };
 }
 
-const percent = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
-const points = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+export const percent = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
+export const points = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 /** Shortened first, then escaped: a prompt shows literally (`__name__` is not bold) and no escape is cut in half. */
 const cell = (s: string, max = 60) => markdownCell(s.slice(0, max));
 
