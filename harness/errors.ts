@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   GRID_INCOMPLETE: 'lmb merge found selected checkpoints with no or partial results',
   GRID_MISSING: 'lmb merge found no results of the suite in the --results folder',
   HUB_ACCESS_REFUSED: 'the hub refused a token or a gated repository',
-  HUB_CHECKPOINTS_MISSING: 'a hub repository has no checkpoint-<step> revisions',
+  HUB_CHECKPOINTS_MISSING: 'a hub repository has no checkpoint-<step> or step<N> revisions',
   HUB_CHECKSUM_MISMATCH: "a downloaded file does not match the hub's sha256",
   HUB_FILES_MISSING: 'a hub revision lacks the files a checkpoint needs',
   HUB_FILE_MISSING: 'a file is not in a hub revision',

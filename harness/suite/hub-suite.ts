@@ -2,9 +2,12 @@ import { LmbError } from '../errors.js';
 import { listRevisions } from '../hub/api.js';
 import { RepoCache } from '../hub/cache.js';
 import { hubSettings, type HubSettings } from '../hub/settings.js';
-import { CHECKPOINT_PATTERN, stepOf } from './checkpoint-name.js';
+import { stepOf } from './checkpoint-name.js';
 import { hubCheckpoint } from './hub-checkpoint.js';
 import type { Run, Suite } from './suite.js';
+
+/** How training runs on the hub name their step branches: `checkpoint-{N}` (Stanford CRFM) or `step{N}` (EleutherAI's Pythia). */
+export const HUB_REVISION_PATTERN = /^(?:checkpoint-|step)(\d+)$/;
 
 export interface HubRunSpec {
   readonly repo: string;
@@ -20,7 +23,7 @@ export interface HubSuiteSpec {
   readonly description?: string;
   /** Hub ids, or specs with a short name and seed. */
   readonly runs: readonly (string | HubRunSpec)[];
-  /** Revisions whose names match become checkpoints, the first group being the step. Default `/^checkpoint-(\d+)$/`. */
+  /** Revisions whose names match become checkpoints, the first group being the step. Default HUB_REVISION_PATTERN. */
   readonly pattern?: RegExp;
   readonly configOverrides?: Readonly<Record<string, unknown>>;
   /** Default: the environment now. Offline, revisions are listed from the cache. */
@@ -31,7 +34,7 @@ export interface HubSuiteSpec {
 /** Any hub repos whose revisions are training checkpoints, as a suite; one run per repo, steps from revision names. */
 export async function hubSuite(spec: HubSuiteSpec): Promise<Suite> {
   const hub = spec.hub ?? hubSettings();
-  const pattern = spec.pattern ?? CHECKPOINT_PATTERN;
+  const pattern = spec.pattern ?? HUB_REVISION_PATTERN;
   const runs = await Promise.all(spec.runs.map(async (entry): Promise<Run> => {
     const r = typeof entry === 'string' ? { repo: entry } : entry;
     const revisions = hub.offline ? new RepoCache(hub.cacheDir, r.repo).revisions() : await listRevisions(hub, r.repo, spec.signal);

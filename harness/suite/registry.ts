@@ -29,7 +29,7 @@ export interface FindSuiteOptions {
 /**
  * A suite by what the user typed: a built-in name (`crfm-gpt2-small`), a `.ts` file that
  * default-exports a Suite, a folder of runs (`DIR/<run>/checkpoint-<step>/`), or `hf:org/name`
- * (a hub repo whose `checkpoint-<step>` revisions are its checkpoints).
+ * (a hub repo whose `checkpoint-<step>` or `step<N>` revisions are its checkpoints).
  */
 export async function findSuite(query: string, opts: FindSuiteOptions = {}): Promise<Suite> {
   const cwd = opts.cwd ?? process.cwd();

@@ -20,6 +20,7 @@ beforeAll(async () => {
     'org/run-a': { main: checkpointFixture(100), 'checkpoint-100': checkpointFixture(100), 'checkpoint-0': checkpointFixture(0), 'checkpoint-20': checkpointFixture(20), 'checkpoint-x': [] },
     'org/run-b': { step_5: checkpointFixture(5), step_1: checkpointFixture(1) },
     'stanford-crfm/alias-gpt2-small-x21': { 'checkpoint-0': checkpointFixture(0) },
+    'EleutherAI/pythia-14m': { main: checkpointFixture(1000), step1000: checkpointFixture(1000), step0: checkpointFixture(0), step1: checkpointFixture(0) },
   });
 });
 afterEach(() => {
@@ -46,9 +47,14 @@ describe('hubSuite', () => {
     expect(suite.runs[0].checkpoints.map((c) => c.name)).toEqual(['step_1', 'step_5']);
   });
 
+  it('takes Pythia\'s step{N} branches too, without a pattern', async () => {
+    const suite = await hubSuite({ runs: ['EleutherAI/pythia-14m'], hub: local() });
+    expect(suite.runs[0].checkpoints.map((c) => [c.step, c.name])).toEqual([[0, 'step0'], [1, 'step1'], [1000, 'step1000']]);
+  });
+
   it('says which revisions exist when none matches the pattern', async () => {
     await expect(hubSuite({ runs: ['org/run-b'], hub: local() }))
-      .rejects.toThrow('hub repo org/run-b has no revision matching /^checkpoint-(\\d+)$/ (it has: step_1, step_5)');
+      .rejects.toThrow('hub repo org/run-b has no revision matching /^(?:checkpoint-|step)(\\d+)$/ (it has: step_1, step_5)');
   });
 
   it('fetches and evicts its checkpoints through the cache; offline, it lists what is cached', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findRun } from '../../harness/suite/find-run.js';
 import { PYTHIA_STEPS } from '../../harness/suite/pythia.js';
+import { selectSteps } from '../../harness/suite/select.js';
 import { tableSuite } from '../../harness/suite/table-suite.js';
 import polypythias160m from '../../suites/polypythias-160m.js';
 import polypythias14m from '../../suites/polypythias-14m.js';
@@ -14,6 +15,8 @@ describe('the Pythia schedule', () => {
     expect(PYTHIA_STEPS.slice(0, 13)).toEqual([0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 2000]);
     expect(PYTHIA_STEPS.slice(-2)).toEqual([142000, 143000]);
     expect(PYTHIA_STEPS.filter((s) => s >= 1000)).toHaveLength(143);
+    // --checkpoints log:K keeps step 0 and the final step, as for CRFM.
+    expect(selectSteps(PYTHIA_STEPS, 'log:8')).toEqual([0, 1, 8, 64, 512, 3000, 20000, 143000]);
   });
 });
 
