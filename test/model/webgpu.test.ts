@@ -181,6 +181,7 @@ describe.skipIf(!existsSync(ICD) || !loader)('--device webgpu on SwiftShader', (
     { name: 'GPT-2 plain', path: CASES[0].path, cache: false, onGpu: ['Attention', 'MatMul', 'Gemm', 'ReduceLogSumExp', 'LayerNormalization', 'FastGelu'], onCpu: [] },
     { name: 'llama2.c cached', path: CASES[2].path, cache: true, onGpu: ['MatMul', 'Gemm', 'Softmax', 'ReduceLogSumExp'], onCpu: [] },
     { name: 'GPT-NeoX cached', path: CASES[3].path, cache: true, onGpu: ['MatMul', 'Gemm', 'Softmax', 'ReduceLogSumExp', 'LayerNormalization', 'BiasGelu'], onCpu: [] },
+    { name: 'GPT-NeoX plain', path: CASES[3].path, cache: false, onGpu: ['MultiHeadAttention', 'MatMul', 'Gemm', 'ReduceLogSumExp', 'LayerNormalization', 'BiasGelu'], onCpu: [] },
   ])('$name graph: heavy ops run on the WebGPU provider (CPU: $onCpu)', async ({ path, cache, onGpu, onCpu }) => {
     const heavy = (await placements(path(), cache)).filter((n) => HEAVY.has(n.op));
     expect(heavy.filter((n) => n.provider === WEBGPU).map((n) => n.op)).toEqual(expect.arrayContaining(onGpu));
