@@ -18,8 +18,11 @@ export interface TokenChoice {
 export function chooseTokens(runs: readonly (readonly ArrayLike<number>[])[], count: number): TokenChoice {
   const score = disagreement(runs);
   const rows = [...finiteRows(runs)].sort((a, b) => score(b) - score(a) || a - b).slice(0, count);
-  return { by: runs.length > 1 ? 'final-spread' : 'total-change', rows, scores: rows.map(score) };
+  return { by: chosenBy(runs.length), rows, scores: rows.map(score) };
 }
+
+/** What chooseTokens ranks by for this many runs. */
+export const chosenBy = (runs: number): ChosenBy => (runs > 1 ? 'final-spread' : 'total-change');
 
 /** The same measure for rows picked by hand, in the order given. */
 export function namedTokens(runs: readonly (readonly ArrayLike<number>[])[], rows: readonly number[]): TokenChoice {

@@ -3,13 +3,13 @@ import { shownPath } from '../../files/shown-path.js';
 import type { GridItem } from '../../suite/select.js';
 import type { CheckpointRef, Run } from '../../suite/suite.js';
 import { documentTokens, precedingText } from '../tokens/documents.js';
-import type { TokenMatrix } from '../tokens/matrix.js';
-import { scoredMatrix, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
+import { scoredCorpus, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
 import { TokenStore } from '../tokens/store.js';
 import { logStepAxis } from './axis.js';
-import { chooseTokens, namedTokens, type ChosenBy } from './choose.js';
+import type { ChosenBy } from './choose.js';
 import { BIC_MARGIN, classifyCurve, MIN_CHECKPOINTS, POOR_FIT_R2, RESIDUAL_RMS_FLOOR, type CurveClass, type CurveFit } from './classify.js';
 import { pickExamples } from './examples.js';
+import { curveRows } from './rows.js';
 import { crossRunShares, runShares, type CrossRunShares, type RunShares } from './shares.js';
 
 /** A token of the corpus: its document index and position there, as curves.md and scatter.md print them (doc:pos). */
@@ -29,6 +29,8 @@ export interface CurvesOptions extends TokenAnalysisOptions {
   margin?: number;
   /** Example curves of each class for the chart and the markdown (default 3). */
   examples?: number;
+  /** Token rows read from the token store at a time (default BLOCK_TOKENS, 65536): memory holds one block x checkpoints, never the whole matrix. */
+  blockTokens?: number;
 }
 
 /** One run's loss on a token at each of its checkpoints (nats, in step order), the two fits and the verdict. */
@@ -78,10 +80,10 @@ export async function analyseCurves(opts: CurvesOptions): Promise<CurvesSummary>
   for (const { run, refs } of plan) checkEnoughCheckpoints(run, refs);
   const store = await TokenStore.open(opts.store ?? TokenStore.pathIn(opts.cacheDir));
   try {
-    const { scores, matrix: m, tokenizer: tok } = await scoredMatrix(store, plan.flatMap((p) => p.refs.map((ref) => ({ run: p.run, ref }))), opts);
-    let column = 0;
-    const columns = plan.map((p) => p.refs.map(() => m.logprobs[column++]));
-    const choice = opts.at ? namedTokens(columns, opts.at.map((at) => rowAt(m, at))) : chooseTokens(columns, opts.tokens ?? 500);
+    const { scores, tokenizer: tok, picks } = await scoredCorpus(store, plan.flatMap((p) => p.refs.map((ref) => ({ run: p.run, ref }))), opts);
+    const { ids: m, choice, logprobs } = await curveRows(store, {
+      corpus: scores.corpus, picks, shape: plan.map((p) => p.refs.length), at: opts.at, count: opts.tokens ?? 500, blockTokens: opts.blockTokens,
+    });
     const axis = logStepAxis(plan.flatMap((p) => p.refs.map((ref) => ref.step)));
     const margin = opts.margin ?? BIC_MARGIN;
     const docs = await documentTokens(store, m);
@@ -93,7 +95,7 @@ export async function analyseCurves(opts: CurvesOptions): Promise<CurvesSummary>
       context: precedingText(tok, docs[m.doc[row]], m.position[row], opts.contextTokens ?? 8),
       disagreement: choice.scores[i],
       runs: plan.map((p, r) => {
-        const losses = columns[r].map((c) => -c[row]);
+        const losses = logprobs[r].map((c) => -c[i]);
         return { run: p.run.name, losses, ...classifyCurve(p.refs.map((ref) => ref.step), losses, { axis, margin }) };
       }),
     }));
@@ -120,10 +122,4 @@ function checkEnoughCheckpoints(run: Run, refs: readonly CheckpointRef[]): void 
   const has = run.checkpoints.length;
   throw new LmbError('CHECKPOINTS_TOO_FEW', `run ${run.name} has ${refs.length} checkpoint${refs.length === 1 ? '' : 's'} selected (${refs.map((r) => r.step).join(', ') || 'none'}); a loss curve needs at least ${MIN_CHECKPOINTS} to tell an S from a smooth curve`,
     has >= MIN_CHECKPOINTS ? 'Select more, e.g. --checkpoints all or log:8' : `The run has only ${has} in all: curves need runs with at least ${MIN_CHECKPOINTS}`);
-}
-
-function rowAt(m: TokenMatrix, at: TokenAt): number {
-  for (let row = 0; row < m.doc.length; row++) if (m.doc[row] === at.doc && m.position[row] === at.position) return row;
-  throw new LmbError('TOKEN_NOT_IN_CORPUS', `corpus ${m.corpus} has no scored token at ${at.doc}:${at.position} (documents count from 0; a document's first token, position 0, has no prediction)`,
-    'Name tokens as doc:position, as curves.md and scatter.md list them');
 }

@@ -1,11 +1,11 @@
 import { LmbError } from '../../errors.js';
 import { shownPath } from '../../files/shown-path.js';
-import { documentTokens, precedingText } from '../tokens/documents.js';
-import { scoredMatrix, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
+import { precedingText } from '../tokens/documents.js';
+import { scoredCorpus, type TokenAnalysisOptions } from '../tokens/scored-matrix.js';
 import { TokenStore } from '../tokens/store.js';
-import { principalComponents, SIGN_CONVENTION } from './components.js';
+import { SIGN_CONVENTION } from './components.js';
 import { selectModels } from './models.js';
-import { componentScores, scoreEnds } from './scores.js';
+import { pcaOfStore, type EndToken } from './store-pca.js';
 
 export interface PcaOptions extends TokenAnalysisOptions {
   /** Runs by name or alias (default: all). */
@@ -16,6 +16,8 @@ export interface PcaOptions extends TokenAnalysisOptions {
   components?: number;
   /** Tokens shown at each end of a component (default 10). */
   top?: number;
+  /** Token rows read from the token store at a time (default BLOCK_TOKENS, 65536): memory holds one block x checkpoints of losses, never the whole matrix. */
+  blockTokens?: number;
 }
 
 /** A token at one end of a component. */
@@ -72,8 +74,8 @@ export interface PcaSummary {
 /**
  * PCA of the tokens x checkpoints matrix of per-token losses: scores the corpus with the selected
  * checkpoints (only what the token store lacks), centres each checkpoint's losses, and decomposes
- * their covariance. Each checkpoint's loading shows how the component moves over training; the
- * tokens at both ends show what it is about.
+ * their covariance, reading the store a block of tokens at a time (pcaOfStore). Each checkpoint's
+ * loading shows how the component moves over training; the tokens at both ends show what it is about.
  */
 export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
   const models = selectModels(opts.suite, opts);
@@ -84,55 +86,30 @@ export async function analysePca(opts: PcaOptions): Promise<PcaSummary> {
   }
   const store = await TokenStore.open(opts.store ?? TokenStore.pathIn(opts.cacheDir));
   try {
-    const { scores: scored, matrix: m, tokenizer: tok } = await scoredMatrix(store, models, opts);
-    const rows = completeRows(m.logprobs);
-    if (rows.length < 2) {
-      throw new LmbError('TOKENS_TOO_FEW', `corpus ${scored.source} has ${rows.length} token(s) scored by every checkpoint; PCA needs at least 2`, 'Pass --corpus a longer text');
-    }
-    const losses = m.logprobs.map((lp) => Float32Array.from(rows, (r) => -lp[r]));
-    const pc = principalComponents(losses);
-    const docs = await documentTokens(store, m);
+    const { scores: scored, tokenizer: tok, picks } = await scoredCorpus(store, models, opts);
+    const pca = await pcaOfStore(store, { corpus: scored.corpus, checkpoints: picks, components: k, top: opts.top, blockTokens: opts.blockTokens });
+    const { pc } = pca;
     const steps = models.map((p) => p.ref.step);
-    const [firstStep, lastStep] = [Math.min(...steps), Math.max(...steps)];
-    const meanAt = (i: number, step: number) => mean(losses.filter((_, c) => steps[c] === step).map((col) => col[i]));
-    const token = (i: number, score: number): PcaToken => {
-      const [doc, position, tokenId] = [m.doc[rows[i]], m.position[rows[i]], m.tokenId[rows[i]]];
-      return {
-        doc, position, tokenId, token: tok.tokenText(tokenId), context: precedingText(tok, docs[doc], position, opts.contextTokens ?? 8),
-        score, meanLoss: mean(losses.map((col) => col[i])), lossFirstStep: meanAt(i, firstStep), lossLastStep: meanAt(i, lastStep),
-      };
-    };
-    // A row's losses depend only on its document's tokens up to it: equal prefixes are one token to show.
-    const prefix = (i: number) => docs[m.doc[rows[i]]].slice(0, m.position[rows[i]] + 1).join(',');
+    const token = (t: EndToken): PcaToken => ({
+      doc: t.doc, position: t.position, tokenId: t.tokenId, token: tok.tokenText(t.tokenId), context: precedingText(tok, pca.docs[t.doc], t.position, opts.contextTokens ?? 8),
+      score: t.score, meanLoss: t.meanLoss, lossFirstStep: t.lossFirstStep, lossLastStep: t.lossLastStep,
+    });
     let cumulative = 0;
     const explained = Array.from(pc.variances, (variance, c) => ({ component: c + 1, variance, ratio: pc.ratios[c], cumulative: (cumulative += pc.ratios[c]) }));
     return {
       suite: opts.suite.name,
       corpus: { id: scored.corpus, source: shownPath(scored.source) },
-      tokens: rows.length,
-      skippedTokens: m.doc.length - rows.length,
+      tokens: pca.tokens,
+      skippedTokens: pca.skippedTokens,
       models: models.map((p, c) => ({ run: p.run.name, step: p.ref.step, meanLoss: pc.means[c] })),
-      firstStep,
-      lastStep,
+      firstStep: Math.min(...steps),
+      lastStep: Math.max(...steps),
       totalVariance: pc.totalVariance,
       signConvention: SIGN_CONVENTION,
       explained,
-      components: explained.slice(0, k).map((e, c) => {
-        const scores = componentScores(losses, pc.means, pc.loadings[c]);
-        const ends = scoreEnds(scores, opts.top ?? 10, prefix);
-        return { ...e, loadings: [...pc.loadings[c]], high: ends.high.map((i) => token(i, scores[i])), low: ends.low.map((i) => token(i, scores[i])) };
-      }),
+      components: explained.slice(0, k).map((e, c) => ({ ...e, loadings: [...pc.loadings[c]], high: pca.ends[c].high.map(token), low: pca.ends[c].low.map(token) })),
     };
   } finally {
     store.close();
   }
 }
-
-/** Rows where every column is finite. */
-function completeRows(columns: readonly Float32Array[]): Int32Array {
-  const keep: number[] = [];
-  for (let r = 0; r < (columns[0]?.length ?? 0); r++) if (columns.every((c) => Number.isFinite(c[r]))) keep.push(r);
-  return Int32Array.from(keep);
-}
-
-const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length;

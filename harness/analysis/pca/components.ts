@@ -27,7 +27,11 @@ export function principalComponents(columns: readonly ArrayLike<number>[]): Prin
   const rows = columns[0]?.length ?? 0;
   if (rows < 2) throw new RangeError(`principalComponents: needs at least 2 rows, got ${rows}`);
   const means = columnMeans(columns);
-  const cov = covariance(columns, means);
+  return componentsOf(rows, means, covariance(columns, means));
+}
+
+/** principalComponents() from a covariance already summed (CovarianceSum) over `rows` rows. */
+export function componentsOf(rows: number, means: Float64Array, cov: readonly Float64Array[]): PrincipalComponents {
   const eigen = symmetricEigen(cov);
   const totalVariance = cov.reduce((sum, row, i) => sum + row[i], 0);
   const variances = eigen.values.map((v) => Math.max(0, v));

@@ -3,7 +3,7 @@ import type { TokenMatrix } from './matrix.js';
 import type { TokenStore } from './store.js';
 
 /** Every document's token ids, including the first token, which the matrix has no row for. */
-export async function documentTokens(store: TokenStore, m: TokenMatrix): Promise<number[][]> {
+export async function documentTokens(store: TokenStore, m: Pick<TokenMatrix, 'corpus' | 'doc' | 'position' | 'tokenId'>): Promise<number[][]> {
   const firsts = await store.rows<[number, number]>(
     `SELECT cd.doc_index, t.token_id FROM corpus_docs cd JOIN tokens t ON t.doc_id = cd.doc_id
      WHERE cd.corpus_id = $c AND t.position = 0 ORDER BY cd.doc_index`, { c: m.corpus });

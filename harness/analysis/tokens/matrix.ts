@@ -38,7 +38,7 @@ export async function readTokenMatrix(store: TokenStore | string, opts: { corpus
   const s = typeof store === 'string' ? await TokenStore.open(store, { readOnly: true }) : store;
   try {
     const corpus = await s.corpus(opts.corpus);
-    const chosen = opts.checkpoints ? await pickCheckpoints(s, opts.checkpoints) : await completeCheckpoints(s, corpus.id);
+    const chosen = await chooseCheckpoints(s, corpus.id, opts.checkpoints);
     const tokens = (await s.db.runAndReadAll(
       `SELECT cd.doc_index, t.position, t.token_id FROM ${DISTINCT_DOCS} cd JOIN tokens t ON t.doc_id = cd.doc_id
        WHERE t.position > 0 ORDER BY cd.doc_index, t.position`, { c: corpus.id })).getColumns() as number[][];
@@ -65,12 +65,18 @@ export async function readTokenMatrix(store: TokenStore | string, opts: { corpus
   }
 }
 
-type Chosen = StoredCheckpoint & { id: number };
+/** A stored checkpoint with the store's id for it. */
+export type ChosenCheckpoint = StoredCheckpoint & { id: number };
+
+/** The checkpoints picked, in order; default: every named checkpoint that has scored the whole corpus, by suite, run and step. */
+export async function chooseCheckpoints(s: TokenStore, corpusId: string, picks?: readonly CheckpointPick[]): Promise<ChosenCheckpoint[]> {
+  return picks ? pickCheckpoints(s, picks) : completeCheckpoints(s, corpusId);
+}
 
 const NAMED = `SELECT c.ckpt_id, c.checkpoint_key, n.suite, n.run, n.step FROM checkpoints c JOIN checkpoint_names n ON n.ckpt_id = c.ckpt_id`;
-const toChosen = ([id, key, suite, run, step]: [number, string, string, string, number]): Chosen => ({ id, key, suite, run, step });
+const toChosen = ([id, key, suite, run, step]: [number, string, string, string, number]): ChosenCheckpoint => ({ id, key, suite, run, step });
 
-async function completeCheckpoints(s: TokenStore, corpusId: string): Promise<Chosen[]> {
+async function completeCheckpoints(s: TokenStore, corpusId: string): Promise<ChosenCheckpoint[]> {
   const rows = await s.rows<[number, string, string, string, number]>(
     `${NAMED} WHERE (SELECT count(DISTINCT doc_id) FROM corpus_docs WHERE corpus_id = $c)
        = (SELECT count(*) FROM done d WHERE d.ckpt_id = c.ckpt_id AND d.doc_id IN (SELECT doc_id FROM corpus_docs WHERE corpus_id = $c))
@@ -78,7 +84,7 @@ async function completeCheckpoints(s: TokenStore, corpusId: string): Promise<Cho
   return rows.map(toChosen);
 }
 
-async function pickCheckpoints(s: TokenStore, picks: readonly CheckpointPick[]): Promise<Chosen[]> {
+async function pickCheckpoints(s: TokenStore, picks: readonly CheckpointPick[]): Promise<ChosenCheckpoint[]> {
   const all = (await s.rows<[number, string, string, string, number]>(`${NAMED} ORDER BY n.suite, n.run, n.step`)).map(toChosen);
   return picks.map((p) => {
     const found = typeof p === 'string'

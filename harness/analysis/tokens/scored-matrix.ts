@@ -2,7 +2,7 @@ import type { LoadOptions } from '../../model/load.js';
 import type { GridItem } from '../../suite/select.js';
 import type { Suite } from '../../suite/suite.js';
 import type { TextTokenizer } from '../../tokenize/tokenizer.js';
-import { readTokenMatrix, type TokenMatrix } from './matrix.js';
+import { readTokenMatrix, type CheckpointPick, type TokenMatrix } from './matrix.js';
 import { scoreCorpus, type CorpusScores } from './score-corpus.js';
 import type { TokenStore } from './store.js';
 
@@ -27,6 +27,12 @@ export interface TokenAnalysisOptions {
  * tokenized the corpus, to show tokens and contexts.
  */
 export async function scoredMatrix(store: TokenStore, checkpoints: readonly GridItem[], opts: TokenAnalysisOptions): Promise<{ scores: CorpusScores; matrix: TokenMatrix; tokenizer: TextTokenizer }> {
+  const { scores, tokenizer, picks } = await scoredCorpus(store, checkpoints, opts);
+  return { scores, matrix: await readTokenMatrix(store, { corpus: scores.corpus, checkpoints: picks }), tokenizer };
+}
+
+/** scoredMatrix() without reading the matrix: the store's picks of `checkpoints`, for reading it in blocks (TokenBlocks). */
+export async function scoredCorpus(store: TokenStore, checkpoints: readonly GridItem[], opts: TokenAnalysisOptions): Promise<{ scores: CorpusScores; tokenizer: TextTokenizer; picks: CheckpointPick[] }> {
   const { tokenizer, ...scores } = await scoreCorpus({
     suite: opts.suite,
     grid: checkpoints,
@@ -36,9 +42,5 @@ export async function scoredMatrix(store: TokenStore, checkpoints: readonly Grid
     model: opts.model,
     onCheckpoint: opts.onCheckpoint && ((done, total, run, ref) => opts.onCheckpoint!(done, total, `${run.name}@${ref.step}`)),
   });
-  const matrix = await readTokenMatrix(store, {
-    corpus: scores.corpus,
-    checkpoints: checkpoints.map((c) => ({ run: c.run.name, step: c.ref.step, suite: opts.suite.name })),
-  });
-  return { scores, matrix, tokenizer };
+  return { scores, tokenizer, picks: checkpoints.map((c) => ({ run: c.run.name, step: c.ref.step, suite: opts.suite.name })) };
 }
