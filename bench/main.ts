@@ -8,12 +8,14 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { gpt2FlopsPerToken, gpt2Params, writeRandomGpt2 } from './gpt2-shapes.js';
+import { pythia160mParams, writeRandomPythia160m } from './neox-shapes.js';
 import { prng } from '../test/support/tiny-gpt2.js';
 
 const here = import.meta.dirname;
 const out = join(here, 'out');
 const ckpt = join(out, 'gpt2-small-random');
 const mediumCkpt = join(out, 'gpt2-medium-random');
+const neoxCkpt = join(out, 'pythia-160m-random');
 const PYTHON = '/usr/bin/python3';
 
 interface Row { metric: string; value: string; target?: string; ok?: boolean }
@@ -58,6 +60,19 @@ rows.push(
   { metric: 'GPT-2 medium shape: checkpoint to ready', value: `${(medium.readyMs / 1000).toFixed(2)} s` },
   { metric: 'GPT-2 medium shape: peak RSS after scoring', value: `${medium.runPeakRssMb.toFixed(0)} MiB = ${(medium.runPeakRssMb / mediumF32Mb).toFixed(2)}x fp32 weights`, target: '<= 2.5x', ok: medium.runPeakRssMb <= 2.5 * mediumF32Mb },
   { metric: 'GPT-2 medium shape: scoring, 4 x 1024 / 32 x 128 tokens', value: `${medium.throughput[1024].toFixed(0)} / ${medium.throughput[128].toFixed(0)} tokens/s` },
+);
+
+// Pythia-160m's shape (GPT-NeoX: rotary positions, untied head, the old buffers), so the Pythia and PolyPythias runs are known to fit.
+if (!existsSync(join(neoxCkpt, 'pytorch_model.bin'))) {
+  process.stderr.write('writing a random Pythia-160m checkpoint (float16 pytorch_model.bin)...\n');
+  writeRandomPythia160m(neoxCkpt);
+}
+const neox = JSON.parse(node('probe-runtime.ts', neoxCkpt, 'no-matmul').trim().split('\n').pop()!);
+const neoxF32Mb = (pythia160mParams() * 4) / 2 ** 20;
+rows.push(
+  { metric: 'Pythia-160m shape (GPT-NeoX): checkpoint to ready', value: `${(neox.readyMs / 1000).toFixed(2)} s`, target: '<= 3 s', ok: neox.readyMs <= 3000 },
+  { metric: 'Pythia-160m shape: peak RSS after scoring', value: `${neox.runPeakRssMb.toFixed(0)} MiB = ${(neox.runPeakRssMb / neoxF32Mb).toFixed(2)}x fp32 weights`, target: '<= 2.5x', ok: neox.runPeakRssMb <= 2.5 * neoxF32Mb },
+  { metric: 'Pythia-160m shape: scoring, 4 x 1024 / 32 x 128 tokens', value: `${neox.throughput[1024].toFixed(0)} / ${neox.throughput[128].toFixed(0)} tokens/s` },
 );
 
 // The full behaviour set on the same checkpoint (random weights: continuations run to full
