@@ -124,6 +124,7 @@ export async function evaluateFromFlags(flags: SuiteFlags, project: Project, ext
     evict: flags.evict,
     onProgress: progressReporter(),
     onCheckpoint: recorded && ((c) => recorded.record(c)),
+    onAbsent: recorded && ((item, why) => recorded.recordAbsent(item, why.message)),
     onNotice: notice,
   });
   return { results, suite, gridSize: grid.length, recorded };

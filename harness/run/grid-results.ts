@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LmbError, thrownLine } from '../errors.js';
-import { sweepTemporaries, updateFile } from '../files/atomic-write.js';
+import { atomicWrite, sweepTemporaries, updateFile } from '../files/atomic-write.js';
 import { makeFolder } from '../files/write-failure.js';
 import type { Answer } from '../score/requests.js';
 import type { Behaviour } from '../spec/behaviour.js';
@@ -15,7 +15,7 @@ import { storedObject } from './stored-json.js';
 
 /**
  * A suite's answers by run and step, readable without weights: `<dir>/<suite>/runs/<run>/<step>.json`
- * (what the checkpoint answered, by request key) and `<dir>/<suite>/tokenizer/` (a copy of the
+ * (what the checkpoint answered, by request key; `<step>.absent.json` where the hub lacks it) and `<dir>/<suite>/tokenizer/` (a copy of the
  * suite's tokenizer). Each checkpoint file is written atomically as soon as the checkpoint is
  * done; shards of one grid write disjoint files into the same folder (or folders copied together
  * later). `judge` turns them into the results one run would have had, judging the probes of the
@@ -40,6 +40,7 @@ export class GridResults {
     if (!this.swept.has(runDir)) sweepTemporaries(runDir);
     this.swept.add(runDir);
     const path = this.checkpointPath(run.name, ref.step);
+    rmSync(this.absentPath(run.name, ref.step), { force: true });
     const fresh = Object.fromEntries([...answers].map(([k, a]) => [k, storeAnswer(plan.requests.get(k)!, a)]));
     // Answers recorded for other weights (the checkpoint was replaced since) are dropped, never mixed in.
     updateFile(path, (current) => {
@@ -48,10 +49,18 @@ export class GridResults {
     });
   }
 
+  /** Notes that a checkpoint of the grid is not there to evaluate (its hub revision or weights are missing), and why. */
+  recordAbsent({ run, ref }: GridItem, why: string): void {
+    const runDir = join(this.folder, 'runs', encodeURIComponent(run.name));
+    makeFolder(runDir);
+    atomicWrite(this.absentPath(run.name, ref.step), `${JSON.stringify({ run: run.name, step: ref.step, checkpoint: ref.name, absent: why })}\n`);
+  }
+
   /**
    * The results of `grid`'s checkpoints, in its order, as `evaluateSuite` returns them, the
-   * probes judged now. Every checkpoint must hold an answer to every request: a gap is an error
-   * that names what is missing, never a matrix with silent holes.
+   * probes judged now. Every checkpoint must hold an answer to every request, or have been
+   * found absent from the hub by the shard that had it: any other gap is an error that names
+   * what is missing, never a matrix with silent holes.
    */
   judge(grid: readonly GridItem[], behaviours: readonly Behaviour[]): SuiteResults {
     const tokenizerDir = join(this.folder, 'tokenizer');
@@ -67,7 +76,7 @@ export class GridResults {
       const path = this.checkpointPath(run.name, ref.step);
       const st = statSync(path, { throwIfNoEntry: false });
       if (!st) {
-        missing.push(`${run.name}@${ref.step}`);
+        if (!existsSync(this.absentPath(run.name, ref.step))) missing.push(`${run.name}@${ref.step}`);
         continue;
       }
       if (!st.isFile()) throw new LmbError('GRID_DAMAGED', `${path} is not a results file (it is a folder)`, 'Delete it and re-run that checkpoint (lmb run computes only what is missing)');
@@ -112,6 +121,10 @@ export class GridResults {
 
   private checkpointPath(run: string, step: number): string {
     return join(this.folder, 'runs', encodeURIComponent(run), `${step}.json`);
+  }
+
+  private absentPath(run: string, step: number): string {
+    return join(this.folder, 'runs', encodeURIComponent(run), `${step}.absent.json`);
   }
 }
 

@@ -11,7 +11,7 @@ import { AnswerCache } from './answer-cache.js';
 import { CheckpointKeys } from './checkpoint-key.js';
 import { judgeAll, planProbes, storedAnswers, type ProbePlan } from './probe-plan.js';
 import { storeAnswer } from './stored-answer.js';
-import { walkGrid, type OpenedCheckpoint } from './walk.js';
+import { walkGrid, type OpenedCheckpoint, type WalkOptions } from './walk.js';
 
 export interface CheckpointOutcomes {
   readonly run: string;
@@ -57,8 +57,10 @@ export interface EvaluateOptions {
   onProgress?: (p: Progress) => void;
   /** Called with each checkpoint's answers once they are stored. */
   onCheckpoint?: (c: CheckpointAnswers) => void;
-  /** Told in one line when a run holds the same weights and config under two steps. */
+  /** Told in one line when a run holds the same weights and config under two steps, or a checkpoint is not on the hub. */
   onNotice?: (line: string) => void;
+  /** Called with each checkpoint skipped because it is not on the hub (walkGrid's onAbsent). */
+  onAbsent?: WalkOptions['onAbsent'];
 }
 
 /**
@@ -71,7 +73,7 @@ export async function evaluateSuite(opts: EvaluateOptions): Promise<SuiteResults
   const cache = new AnswerCache(opts.cacheDir);
   let plan: ProbePlan | undefined;
   const seen = new Map<string, number>();
-  const checkpoints = await walkGrid({ grid: opts.grid, suite: opts.suite.name, keys: new CheckpointKeys(opts.cacheDir), model: opts.model, ahead: opts.ahead, evict: opts.evict }, async (c) => {
+  const checkpoints = await walkGrid({ grid: opts.grid, suite: opts.suite.name, keys: new CheckpointKeys(opts.cacheDir), model: opts.model, ahead: opts.ahead, evict: opts.evict, onNotice: opts.onNotice, onAbsent: opts.onAbsent }, async (c) => {
     if (!plan) {
       plan = planProbes(opts.behaviours, c.tokenizer);
       opts.onProgress?.({ type: 'start', total: c.total, probes: plan.probes.length, requests: plan.requests.size });

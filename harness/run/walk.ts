@@ -44,6 +44,8 @@ export interface WalkOptions {
   readonly suite: string;
   /** Told in one line of each checkpoint skipped because its revision or its weights are not there. Default: the model options'. */
   readonly onNotice?: (line: string) => void;
+  /** Told of each such checkpoint, with why (e.g. so lmb merge knows the hole is the hub's). */
+  readonly onAbsent?: (item: GridItem, why: LmbError) => void;
 }
 
 /** Fetch errors that mean the checkpoint is not there (PolyPythias lack some step revisions): skipped, not fatal. */
@@ -71,6 +73,7 @@ export async function walkGrid<T>(opts: WalkOptions, visit: (c: OpenedCheckpoint
     const { run, ref } = opts.grid[index];
     if (path === undefined) {
       (opts.onNotice ?? opts.model?.onNotice)?.(`${run.name}: skipped ${ref.name}: ${(absent as LmbError).message}`);
+      opts.onAbsent?.(opts.grid[index], absent as LmbError);
       index++;
       continue;
     }

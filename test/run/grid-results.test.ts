@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LmbError } from '../../harness/errors.js';
 import { GridResults } from '../../harness/run/grid-results.js';
 import { outcomeKey } from '../../harness/run/probe-plan.js';
 import { evaluateSuite } from '../../harness/run/runner.js';
@@ -56,6 +57,27 @@ describe('GridResults', () => {
     expect(caught(() => new GridResults(folder, suite.name).judge(grid, [...behaviours, extra]))).toMatchObject({
       code: 'GRID_INCOMPLETE', message: expect.stringContaining('a@0 (1 request), a@10 (1 request), b@0 (1 request), b@10 (1 request)'),
     });
+  });
+
+  it('a checkpoint a shard found absent from the hub is left out of the merge, not a hole; recording it later clears the note', async () => {
+    const more = tinySuite(root, 'fam/ily', ['a', 'b', 'd'], [0, 10]);
+    const moreGrid = selectGrid(more, 'all');
+    const absentOne = moreGrid.map((g) => (g.run.name === 'd' && g.ref.step === 10
+      ? { ...g, ref: { ...g.ref, fetch: async () => { throw new LmbError('HUB_REVISION_MISSING', 'hub repo org/d has no revision "checkpoint-10"', 'Pick another'); } } } : g));
+    const recorded = new GridResults(folder, more.name);
+    const notices: string[] = [];
+    await evaluateSuite({ suite: more, grid: absentOne.filter((g) => g.run.name === 'd'), behaviours, cacheDir: join(root, 'shard-d'), model: { device: 'cpu' },
+      onCheckpoint: (c) => recorded.record(c), onAbsent: (item, why) => recorded.recordAbsent(item, why.message), onNotice: (l) => notices.push(l) });
+    expect(notices).toEqual(['d: skipped checkpoint-10: hub repo org/d has no revision "checkpoint-10"']);
+    const merged = new GridResults(folder, more.name).judge(moreGrid, behaviours);
+    expect(merged.checkpoints.map((c) => `${c.run}@${c.step}`)).toEqual(['a@0', 'a@10', 'b@0', 'b@10', 'd@0']);
+    const runDir = join(folder, encodeURIComponent(more.name), 'runs', 'd');
+    expect(readdirSync(runDir).sort()).toEqual(['0.json', '10.absent.json']);
+    // The revision appears on the hub later: its answers replace the note.
+    await evaluateSuite({ suite: more, grid: moreGrid.filter((g) => g.run.name === 'd' && g.ref.step === 10), behaviours, cacheDir: join(root, 'shard-d'), model: { device: 'cpu' }, onCheckpoint: (c) => recorded.record(c) });
+    expect(readdirSync(runDir).sort()).toEqual(['0.json', '10.json']);
+    expect(new GridResults(folder, more.name).judge(moreGrid, behaviours).checkpoints).toHaveLength(6);
+    rmSync(runDir, { recursive: true });
   });
 
   it('answers recorded for weights since replaced are dropped when the checkpoint is recorded again, not mixed in', async () => {
