@@ -54,7 +54,9 @@ export interface SelectedGrid {
  * `<suite>/<run>` picks a run of that suite, a bare name or alias every suite's run that has it.
  */
 export async function suitesGrid(flags: Pick<SuiteFlags, 'suite' | 'checkpoints' | 'runs'>): Promise<SelectedGrid[]> {
-  const suites = await Promise.all(commaList(flags.suite).map((name) => findSuite(name)));
+  const names = commaList(flags.suite);
+  if (names.length === 1) return [await suiteGrid({ ...flags, suite: names[0] })];
+  const suites = await Promise.all(names.map((name) => findSuite(name)));
   const wanted = suites.map((): string[] => []);
   for (const entry of flags.runs ?? []) {
     const prefixed = suites.findIndex((s) => entry.startsWith(`${s.name}/`));

@@ -12,7 +12,8 @@ export function findRun(suite: Suite, query: string): Run {
     throw new LmbError('RUN_AMBIGUOUS', `"${query}" is an alias of ${matches.length} runs of suite ${suite.name} (${matches.slice(0, 5).map((r) => r.name).join(', ')}${matches.length > 5 ? ', …' : ''})`,
       'Name the run by its short name');
   }
-  const shown = suite.runs.slice(0, 20).map((r) => (r.seed === undefined ? r.name : `${r.name} (seed-${r.seed})`));
+  const seedAlias = (r: Run) => r.aliases?.find((a) => a === `seed-${r.seed}`);
+  const shown = suite.runs.slice(0, 20).map((r) => (seedAlias(r) ? `${r.name} (${seedAlias(r)})` : r.name));
   const more = suite.runs.length > shown.length ? `, and ${suite.runs.length - shown.length} more` : '';
   throw new LmbError('RUN_UNKNOWN', `suite ${suite.name} has no run "${query}"`, `Use one of: ${shown.join(', ')}${more}`);
 }
