@@ -14,6 +14,7 @@ import { hubSettings, type HubSettings } from './settings.js';
  */
 export async function evictWeights(snapshotDir: string): Promise<number> {
   let freed = 0;
+  let keep: Set<string> | undefined;
   for (const name of weightNames(snapshotDir)) {
     const path = join(snapshotDir, name);
     const link = lstatSync(path, { throwIfNoEntry: false });
@@ -21,7 +22,7 @@ export async function evictWeights(snapshotDir: string): Promise<number> {
     const content = statSync(path, { throwIfNoEntry: false });
     if (content && link.isSymbolicLink()) {
       const blob = realpathSync(path);
-      if (!linkedElsewhere(blob, snapshotDir)) {
+      if (!(keep ??= blobsLinkedElsewhere(snapshotDir)).has(blob)) {
         freed += content.size;
         await rm(blob, { force: true });
       }
@@ -44,18 +45,19 @@ function weightNames(dir: string): string[] {
   });
 }
 
-/** Whether a snapshot of the repo other than `snapshotDir` links to `blob`. */
-function linkedElsewhere(blob: string, snapshotDir: string): boolean {
+/** The blobs the repo's other snapshots link their weight files to: read once per eviction. */
+function blobsLinkedElsewhere(snapshotDir: string): Set<string> {
   const snapshots = dirname(snapshotDir);
+  const blobs = new Set<string>();
   for (const other of readdirSync(snapshots)) {
     const dir = join(snapshots, other);
     if (dir === snapshotDir) continue;
     for (const name of weightNames(dir)) {
       const path = join(dir, name);
-      if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() && statSync(path, { throwIfNoEntry: false }) && realpathSync(path) === blob) return true;
+      if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })) blobs.add(realpathSync(path));
     }
   }
-  return false;
+  return blobs;
 }
 
 /** `evictWeights` for a revision, found through the cache's refs; 0 when it was never downloaded. */
