@@ -51,7 +51,8 @@ export interface SelectedGrid {
 
 /**
  * Each suite of `--suite a,b` with its grid: --checkpoints selects in each; a --runs entry
- * `<suite>/<run>` picks a run of that suite, a bare name or alias every suite's run that has it.
+ * `<suite>/<run>` picks a run of that suite, a bare name or alias every suite's run that has it,
+ * and every suite must keep a run.
  */
 export async function suitesGrid(flags: Pick<SuiteFlags, 'suite' | 'checkpoints' | 'runs'>): Promise<SelectedGrid[]> {
   const names = commaList(flags.suite);
@@ -71,11 +72,10 @@ export async function suitesGrid(flags: Pick<SuiteFlags, 'suite' | 'checkpoints'
     }
     having.forEach((i) => wanted[i].push(entry));
   }
-  const selected = suites
-    .map((suite, i) => ({ suite, grid: flags.runs?.length && wanted[i].length === 0 ? [] : selectGrid(suite, flags.checkpoints, wanted[i]) }))
-    .filter((s) => s.grid.length > 0);
-  if (selected.length === 0) throw new LmbError('SELECTION_EMPTY', `no checkpoints of suite ${flags.suite} were selected`, 'Check --checkpoints and --runs');
-  return selected;
+  // A suite --runs leaves out would make the comparison one suite written under two names.
+  const left = suites.find((_, i) => flags.runs?.length && wanted[i].length === 0);
+  if (left) throw new LmbError('SELECTION_EMPTY', `--runs selects no run of suite ${left.name}`, `Name runs of every suite in --suite, as <suite>/<run>, or leave ${left.name} out`);
+  return suites.map((suite, i) => ({ suite, grid: selectGrid(suite, flags.checkpoints, wanted[i]) }));
 }
 
 /** The name several suites compared together are written under: `snapshots/<a>_vs_<b>/`. */

@@ -64,6 +64,9 @@ describe('lmb induction', () => {
     expect(svg).toContain('tokens seen (symlog)');
     for (const tick of ['41k', '8.19M', '6.55B']) expect(svg).toContain(`>${tick}<`);
 
+    const oneSided = lmb('induction', '--suite', `demo,${join(dir, 'stories.ts')}`, '--runs', 'seed-1', '--checkpoints', 'final', '--device', 'cpu');
+    expect(oneSided.status).not.toBe(0);
+    expect(oneSided.stderr.trim()).toBe('lmb: SELECTION_EMPTY: --runs selects no run of suite stories260k. Name runs of every suite in --suite, as <suite>/<run>, or leave stories260k out');
     const refused = lmb('induction', '--suite', 'demo,stories260k', '--checkpoints', 'final', '--device', 'cpu');
     expect(refused.status).not.toBe(0);
     expect(refused.stderr.trim()).toBe('lmb: SUITE_TOKENS_UNKNOWN: suite stories260k does not say how many tokens a training step is, so its runs cannot share a tokens-seen axis with demo. ' +

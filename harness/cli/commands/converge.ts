@@ -29,7 +29,6 @@ async function convergeSuites(flags: SuiteFlags & { steps?: number[]; compare?: 
   if (names.length !== 2) throw new LmbError('OPTION_INVALID', `--suite compares two suites, got ${names.length} (${flags.suite})`, 'e.g. --suite crfm-gpt2-small,polypythias-160m');
   if (flags.steps || flags.compare) throw new LmbError('OPTION_INVALID', '--steps and --compare are for one suite; two suites are compared at their final steps', 'Drop --steps/--compare, or narrow each suite with --checkpoints');
   const selected = await suitesGrid(flags);
-  if (selected.length !== 2) throw new LmbError('SELECTION_EMPTY', `--runs selects runs of only ${selected[0].suite.name}`, 'Name runs of both suites, as <suite>/<run>');
   const results = [];
   for (const s of selected) results.push((await evaluateFromFlags({ ...flags, suite: s.suite.name }, project, { selected: s })).results!);
   const rows = suiteDifference(results[0], results[1]);

@@ -10,7 +10,7 @@ import { inductionJson, inductionTable } from '../../analysis/induction-report.j
 import { INDUCTION_FILES, writeInduction } from '../../analysis/induction-write.js';
 import { outDir, projectOf, sessionOptionsOf } from '../options.js';
 import { statusLine } from '../progress.js';
-import { commaList, comparisonName, suitesGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { comparisonName, suitesGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 
 interface InductionFlags extends SuiteFlags {
   format: 'json' | 'table';
@@ -27,7 +27,7 @@ export function inductionCommand(): Command {
       const status = statusLine();
       const project = projectOf(cmd);
       const selected = await suitesGrid(flags);
-      const several = commaList(flags.suite).length > 1;
+      const several = selected.length > 1;
       if (several) requireTokensPerStep(selected.map((s) => s.suite));
       const runs: RunInduction[] = [];
       for (const { suite, grid } of selected) {
