@@ -3,11 +3,11 @@
  * half-rise steps (convergence.json, written by lmb run) and each run's induction phase change
  * (induction/induction.json, written by lmb induction --out), where those files are.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { LmbError, thrownLine } from '../errors.js';
 import type { Emergence } from './emergence.js';
+import { readSnapshotFile } from './snapshot-file.js';
 
 /** A run's induction phase change: between the checkpoints `from` and `step`. */
 export interface PhaseChangeRow {
@@ -48,15 +48,5 @@ export function readEmergenceInputs(dir: string): EmergenceInputs {
 }
 
 function readIfThere<T>(path: string, schema: z.ZodType<T>): T | undefined {
-  if (!existsSync(path)) return undefined;
-  let problem: string;
-  try {
-    const parsed = schema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    problem = `${issue.path.join('.') || 'the file'}: ${issue.message.toLowerCase()}`;
-  } catch (e) {
-    problem = thrownLine(e);
-  }
-  throw new LmbError('SNAPSHOT_INVALID', `${path} is not what lmb wrote there (${problem})`, 'Restore it from git, or regenerate it (lmb run, lmb induction --out)');
+  return existsSync(path) ? readSnapshotFile(path, schema, 'what lmb wrote there', 'Restore it from git, or regenerate it (lmb run, lmb induction --out)') : undefined;
 }

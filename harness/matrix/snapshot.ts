@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
 import { join } from 'node:path';
-import { LmbError, thrownLine } from '../errors.js';
+import { LmbError } from '../errors.js';
 import { safeName } from '../files/safe-name.js';
 import { atomicWrite } from '../files/atomic-write.js';
 import type { SuiteResults } from '../run/runner.js';
@@ -9,6 +9,7 @@ import { renderChart } from '../plot/chart.js';
 import { convergence, convergenceMarkdown } from './converge.js';
 import { emergenceChart } from './emergence-chart.js';
 import { readEmergenceInputs } from './emergence-inputs.js';
+import { readSnapshotFile } from './snapshot-file.js';
 import { matrixHeatmap } from './heatmap.js';
 import { matrixMarkdown } from './markdown.js';
 import { buildMatrix, type PassRateMatrix } from './matrix.js';
@@ -84,16 +85,7 @@ const MatrixSchema = z.object({
 
 export function readMatrix(path: string): PassRateMatrix {
   if (!existsSync(path)) throw new LmbError('FILE_MISSING', `${path} does not exist`, 'Run the behaviours first (lmb run or vitest --project behaviours)');
-  let problem: string;
-  try {
-    const parsed = MatrixSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (parsed.success) return parsed.data as PassRateMatrix;
-    const issue = parsed.error.issues[0];
-    problem = `${issue.path.join('.') || 'the file'}: ${issue.message.toLowerCase()}`;
-  } catch (e) {
-    problem = thrownLine(e);
-  }
-  throw new LmbError('SNAPSHOT_INVALID', `${path} is not a pass-rate matrix (${thrownLine(problem)})`, 'Restore it from git, or regenerate it with lmb run (or vitest --project behaviours -u)');
+  return readSnapshotFile(path, MatrixSchema, 'a pass-rate matrix', 'Restore it from git, or regenerate it with lmb run (or vitest --project behaviours -u)') as PassRateMatrix;
 }
 
 export function readSnapshot(dir: string): PassRateMatrix | undefined {
