@@ -1,5 +1,5 @@
 /** induction.svg: the ICL score and the best head's prefix-matching score over training, one line per run. */
-import type { ChartSpec } from '../plot/chart.js';
+import { TOKEN_COUNT_LABELS, type ChartSpec } from '../plot/chart.js';
 import { stepText } from './induction-report.js';
 import type { RunInduction } from './induction.js';
 
@@ -36,7 +36,7 @@ export function inductionChart(title: string, runs: readonly RunInduction[], opt
   }));
   const ticks = [...new Set(runs.flatMap((r) => r.checkpoints.map((c) => xOf(r, c.step))))].sort((a, b) => a - b);
   const axis = ticks.length <= MAX_STEP_TICKS ? { values: ticks, labelAngle: 0, labelOverlap: 'greedy' as const } : {};
-  const x = { field, type: 'quantitative', title: tokens ? 'tokens seen (symlog)' : 'training step (symlog)', scale: { type: 'symlog' }, axis: tokens ? { ...axis, labelExpr: "replace(format(datum.value, '.3~s'), 'G', 'B')" } : axis } as const;
+  const x = { field, type: 'quantitative', title: tokens ? 'tokens seen (symlog)' : 'training step (symlog)', scale: { type: 'symlog' }, axis: tokens ? { ...axis, labelExpr: TOKEN_COUNT_LABELS } : axis } as const;
   const color = { field: 'run', type: 'nominal', title: 'run', legend: { labelLimit: 320 } } as const;
   const phased = runs.filter((r) => r.phaseChange);
   const uniform = [...new Set(runs.map((r) => r.uniformPrefixMatching))].map((u) => ({ uniform: Math.round(u * 1e4) / 1e4 }));

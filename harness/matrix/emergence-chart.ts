@@ -3,7 +3,7 @@
  * with its interval; a last row puts each run's induction phase change between the two
  * checkpoints where it happened.
  */
-import type { ChartSpec } from '../plot/chart.js';
+import { TOKEN_COUNT_LABELS, type ChartSpec } from '../plot/chart.js';
 import type { EmergenceInputs } from './emergence-inputs.js';
 
 export const PHASE_CHANGE_ROW = 'induction heads (phase change)';
@@ -39,7 +39,7 @@ export function emergenceChart(title: string, inputs: Partial<EmergenceInputs> &
   const scale = values.some((v) => v.low === 0) ? { type: 'symlog' } as const : { type: 'log' } as const;
   const x = {
     type: 'quantitative', title: `${what} (${scale.type}): where the pass rate crosses half its rise`, scale,
-    ...(tps ? { axis: { labelExpr: "replace(format(datum.value, '.3~s'), 'G', 'B')" } } : {}),
+    ...(tps ? { axis: { labelExpr: TOKEN_COUNT_LABELS } } : {}),
   } as const;
   const y = { field: 'behaviour', type: 'nominal', title: null, sort: 'ascending', axis: { labelLimit: 260 } } as const;
   const color = { field: 'run', type: 'nominal', title: 'run', legend: { labelLimit: 320 } } as const;

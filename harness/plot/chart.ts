@@ -19,3 +19,6 @@ export async function renderChart(spec: ChartSpec): Promise<string> {
 
 /** An SVG rendered to PNG with the system's fonts. */
 export const svgToPng = (svg: string): Buffer => new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng();
+
+/** Axis labels for token counts: 41k, 8.19M, 6.55B (d3's SI prefix G read as billions, as papers count tokens). */
+export const TOKEN_COUNT_LABELS = "replace(format(datum.value, '.3~s'), 'G', 'B')";
