@@ -81,6 +81,15 @@ export async function suitesGrid(flags: Pick<SuiteFlags, 'suite' | 'checkpoints'
 /** The name several suites compared together are written under: `snapshots/<a>_vs_<b>/`. */
 export const comparisonName = (suites: readonly Suite[]) => suites.map((s) => s.name).join('_vs_');
 
+/** Families compared on one axis must say how many tokens a step is. */
+export function requireTokensPerStep(suites: readonly Suite[]): void {
+  const unknown = suites.find((s) => !s.tokensPerStep);
+  if (unknown) {
+    throw new LmbError('SUITE_TOKENS_UNKNOWN', `suite ${unknown.name} does not say how many tokens a training step is, so its runs cannot share a tokens-seen axis with ${suites.filter((s) => s !== unknown).map((s) => s.name).join(', ')}`,
+      'Compare suites that set tokensPerStep (crfm-*, pythia, polypythias*), or add tokensPerStep to the suite\'s .ts file');
+  }
+}
+
 const hasRun = (suite: Suite, name: string) => {
   try {
     return findRun(suite, name) !== undefined;

@@ -11,8 +11,7 @@ import { findSuite } from '../../suite/registry.js';
 import type { Suite } from '../../suite/suite.js';
 import { tokensText } from '../../analysis/induction-report.js';
 import { projectOf } from '../options.js';
-import { commaList, comparisonName } from '../suite-options.js';
-import { requireTokensPerStep } from './induction.js';
+import { commaList, comparisonName, requireTokensPerStep } from '../suite-options.js';
 
 /**
  * When behaviours emerge and induction heads form, from what lmb run and lmb induction --out left

@@ -2,15 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { analyseInduction, type RunInduction } from '../../analysis/induction.js';
-import { LmbError } from '../../errors.js';
 import { CONVERGENCE_FILE } from '../../matrix/emergence-inputs.js';
 import { snapshotDir, writeEmergenceChart } from '../../matrix/snapshot.js';
-import type { Suite } from '../../suite/suite.js';
 import { inductionJson, inductionTable } from '../../analysis/induction-report.js';
 import { INDUCTION_FILES, writeInduction } from '../../analysis/induction-write.js';
 import { outDir, projectOf, sessionOptionsOf } from '../options.js';
 import { statusLine } from '../progress.js';
-import { comparisonName, suitesGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
+import { comparisonName, requireTokensPerStep, suitesGrid, suiteOptions, type SuiteFlags } from '../suite-options.js';
 
 interface InductionFlags extends SuiteFlags {
   format: 'json' | 'table';
@@ -53,13 +51,4 @@ export function inductionCommand(): Command {
       // On stderr, so stdout stays the same JSON or table with or without --out.
       process.stderr.write(`wrote ${join(dir, `{${INDUCTION_FILES.join(',')}}`)}\n`);
     });
-}
-
-/** Families compared on one axis must say how many tokens a step is. */
-export function requireTokensPerStep(suites: readonly Suite[]): void {
-  const unknown = suites.find((s) => !s.tokensPerStep);
-  if (unknown) {
-    throw new LmbError('SUITE_TOKENS_UNKNOWN', `suite ${unknown.name} does not say how many tokens a training step is, so its runs cannot share a tokens-seen axis with ${suites.filter((s) => s !== unknown).map((s) => s.name).join(', ')}`,
-      'Compare suites that set tokensPerStep (crfm-*, pythia, polypythias*), or add tokensPerStep to the suite\'s .ts file');
-  }
 }
