@@ -119,7 +119,8 @@ function buildGraph(c: GptNeoxConfig, file: WeightFile, opts: GraphOptions): Bui
   const { ids, targets, scored, seqLen, positionIds, attentionMask } = tokenInputs(g, opts.cache);
   const embedIn = w('embed_in.weight');
   let h = g.op('Gather', [embedIn, ids]);
-  const mask = attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : causalMask(g, seqLen);
+  // Scoring attends through the fused kernel, which needs no mask (as GPT-2's).
+  const mask = attentionMask ? cachedCausalMask(g, seqLen, attentionMask) : opts.attentions ? causalMask(g, seqLen) : '';
   const rope = rotaryAngles(g, c, positionIds, opts.cache);
 
   for (let l = 0; l < c.num_hidden_layers; l++) {
@@ -131,7 +132,7 @@ function buildGraph(c: GptNeoxConfig, file: WeightFile, opts: GraphOptions): Bui
     const past = opts.cache ? pastInputs(g, l, heads, dim) : undefined;
     if (past) newTokenOutputs(g, l, keys, v, heads, dim);
     let merged: string;
-    if (!opts.attentions && !past) {
+    if (!mask) {
       // Scoring: ONNX Runtime's fused kernel on the rotated queries and keys (1.3x the op-by-op
       // graph on 4 x 1024 tokens of Pythia-160m; the reference tests hold it to 1e-4).
       merged = g.op('MultiHeadAttention', [mergeHeads(g, queries, heads, dim), keys, v], { num_heads: heads, unidirectional: 1, scale: { f: 1 / Math.sqrt(dim) } }, MS);
